@@ -10,12 +10,19 @@ namespace RevNet.ILGPU.Ops;
 public static class TensorOps
 {
     /// <summary>Sets every element of <paramref name="y"/> to <paramref name="value"/>.</summary>
-    public static void Fill(Tensor y, float value) => Device(y).Ops.Fill(y, value);
+    public static void Fill(Tensor y, float value)
+    {
+        ArgumentNullException.ThrowIfNull(y);
+        ArgumentNullException.ThrowIfNull(y);
+        Device(y).Ops.Fill(y, value);
+    }
 
     /// <summary>dst = src.</summary>
     /// <exception cref="ArgumentException">Element counts differ.</exception>
     public static void Copy(Tensor src, Tensor dst)
     {
+        ArgumentNullException.ThrowIfNull(src);
+        ArgumentNullException.ThrowIfNull(dst);
         SameCount(src, dst, nameof(dst));
         Device(src, dst).Ops.Copy(src, dst);
     }
@@ -23,6 +30,9 @@ public static class TensorOps
     /// <summary>y = a + b; y may alias a or b.</summary>
     public static void Add(Tensor a, Tensor b, Tensor y)
     {
+        ArgumentNullException.ThrowIfNull(a);
+        ArgumentNullException.ThrowIfNull(b);
+        ArgumentNullException.ThrowIfNull(y);
         SameShape(a, b, nameof(b));
         SameShape(a, y, nameof(y));
         Device(a, b, y).Ops.Add(a, b, y);
@@ -31,6 +41,9 @@ public static class TensorOps
     /// <summary>y = a − b; y may alias a or b.</summary>
     public static void Subtract(Tensor a, Tensor b, Tensor y)
     {
+        ArgumentNullException.ThrowIfNull(a);
+        ArgumentNullException.ThrowIfNull(b);
+        ArgumentNullException.ThrowIfNull(y);
         SameShape(a, b, nameof(b));
         SameShape(a, y, nameof(y));
         Device(a, b, y).Ops.Subtract(a, b, y);
@@ -39,6 +52,8 @@ public static class TensorOps
     /// <summary>y += alpha·x.</summary>
     public static void Axpy(float alpha, Tensor x, Tensor y)
     {
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(y);
         SameShape(x, y, nameof(y));
         Device(x, y).Ops.Axpy(alpha, x, y);
     }
@@ -46,6 +61,8 @@ public static class TensorOps
     /// <summary>y = max(x, 0); y may alias x.</summary>
     public static void ReluForward(Tensor x, Tensor y)
     {
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(y);
         SameShape(x, y, nameof(y));
         Device(x, y).Ops.ReluForward(x, y);
     }
@@ -53,6 +70,9 @@ public static class TensorOps
     /// <summary>dx = y &gt; 0 ? dy : 0 where y is ReLU's output; dx may alias dy.</summary>
     public static void ReluBackward(Tensor y, Tensor dy, Tensor dx)
     {
+        ArgumentNullException.ThrowIfNull(y);
+        ArgumentNullException.ThrowIfNull(dy);
+        ArgumentNullException.ThrowIfNull(dx);
         SameShape(y, dy, nameof(dy));
         SameShape(y, dx, nameof(dx));
         Device(y, dy, dx).Ops.ReluBackward(y, dy, dx);
@@ -62,12 +82,11 @@ public static class TensorOps
     /// <exception cref="ArgumentException">Not 4-D, batch or spatial sizes differ, or a range is out of bounds.</exception>
     public static void CopyChannels(Tensor src, int srcOffset, Tensor dst, int dstOffset, int count)
     {
+        ArgumentNullException.ThrowIfNull(src);
+        ArgumentNullException.ThrowIfNull(dst);
         Rank4(src, nameof(src));
         Rank4(dst, nameof(dst));
-        if (src.Shape[0] != dst.Shape[0] || src.Shape[2] != dst.Shape[2] || src.Shape[3] != dst.Shape[3])
-        {
-            throw new ArgumentException($"Expected dst [{src.Shape[0]}, *, {src.Shape[2]}, {src.Shape[3]}], got {dst.Shape}.", nameof(dst));
-        }
+        CheckChannelCompatible(src, dst, nameof(dst));
 
         if (count < 0 || srcOffset < 0 || dstOffset < 0 || srcOffset + count > src.Shape[1] || dstOffset + count > dst.Shape[1])
         {
@@ -75,15 +94,19 @@ public static class TensorOps
                 nameof(count), $"Channel range out of bounds: src {src.Shape} at {srcOffset}, dst {dst.Shape} at {dstOffset}, count {count}.");
         }
 
+        ComputeDevice device = Device(src, dst);
         if (count > 0)
         {
-            Device(src, dst).Ops.CopyChannels(src, srcOffset, dst, dstOffset, count);
+            device.Ops.CopyChannels(src, srcOffset, dst, dstOffset, count);
         }
     }
 
     /// <summary>Splits x [N, C, H, W] into a [N, Ca, H, W] and b [N, C − Ca, H, W].</summary>
     public static void SplitChannels(Tensor x, Tensor a, Tensor b)
     {
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(a);
+        ArgumentNullException.ThrowIfNull(b);
         ChannelsAddUp(x, a, b);
         CopyChannels(x, 0, a, 0, a.Shape[1]);
         CopyChannels(x, a.Shape[1], b, 0, b.Shape[1]);
@@ -92,6 +115,9 @@ public static class TensorOps
     /// <summary>Concatenates a and b along channels into x (the inverse of <see cref="SplitChannels"/>).</summary>
     public static void ConcatChannels(Tensor a, Tensor b, Tensor x)
     {
+        ArgumentNullException.ThrowIfNull(a);
+        ArgumentNullException.ThrowIfNull(b);
+        ArgumentNullException.ThrowIfNull(x);
         ChannelsAddUp(x, a, b);
         CopyChannels(a, 0, x, 0, a.Shape[1]);
         CopyChannels(b, 0, x, a.Shape[1], b.Shape[1]);
@@ -102,6 +128,17 @@ public static class TensorOps
     /// </summary>
     public static void PadChannels(Tensor x, Tensor y, int before)
     {
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(y);
+        Rank4(x, nameof(x));
+        Rank4(y, nameof(y));
+        if (before < 0 || before + x.Shape[1] > y.Shape[1])
+        {
+            throw new ArgumentOutOfRangeException(
+                nameof(before), $"Padding offset {before} puts {x.Shape} outside {y.Shape}.");
+        }
+
+        CheckChannelCompatible(x, y, nameof(y));
         Fill(y, 0f);
         CopyChannels(x, 0, y, before, x.Shape[1]);
     }
@@ -113,6 +150,8 @@ public static class TensorOps
     /// <summary>2x2 average pooling with stride 2. H and W must be even.</summary>
     public static void AvgPool2x2Forward(Tensor x, Tensor y)
     {
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(y);
         Rank4(x, nameof(x));
         if (x.Shape[2] % 2 != 0 || x.Shape[3] % 2 != 0)
         {
@@ -126,7 +165,14 @@ public static class TensorOps
     /// <summary>Backward of 2x2 average pooling (dx overwritten).</summary>
     public static void AvgPool2x2Backward(Tensor dy, Tensor dx)
     {
+        ArgumentNullException.ThrowIfNull(dy);
+        ArgumentNullException.ThrowIfNull(dx);
         Rank4(dx, nameof(dx));
+        if (dx.Shape[2] % 2 != 0 || dx.Shape[3] % 2 != 0)
+        {
+            throw new ArgumentException($"2x2 average pooling needs even H and W, got {dx.Shape}.", nameof(dx));
+        }
+
         Expect(dy, new Shape(dx.Shape[0], dx.Shape[1], dx.Shape[2] / 2, dx.Shape[3] / 2), nameof(dy));
         Device(dy, dx).Ops.AvgPool2x2Backward(dy, dx);
     }
@@ -134,16 +180,20 @@ public static class TensorOps
     /// <summary>Global average pooling x [N, C, H, W] → y [N, C].</summary>
     public static void GlobalAvgPoolForward(Tensor x, Tensor y)
     {
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(y);
         Rank4(x, nameof(x));
-        ExpectCount(y, (long)x.Shape[0] * x.Shape[1], $"[{x.Shape[0]}, {x.Shape[1]}]", nameof(y));
+        PooledShape(y, x.Shape[0], x.Shape[1], nameof(y));
         Device(x, y).Ops.GlobalAvgPoolForward(x, y);
     }
 
     /// <summary>Backward of global average pooling (dx overwritten).</summary>
     public static void GlobalAvgPoolBackward(Tensor dy, Tensor dx)
     {
+        ArgumentNullException.ThrowIfNull(dy);
+        ArgumentNullException.ThrowIfNull(dx);
         Rank4(dx, nameof(dx));
-        ExpectCount(dy, (long)dx.Shape[0] * dx.Shape[1], $"[{dx.Shape[0]}, {dx.Shape[1]}]", nameof(dy));
+        PooledShape(dy, dx.Shape[0], dx.Shape[1], nameof(dy));
         Device(dy, dx).Ops.GlobalAvgPoolBackward(dy, dx);
     }
 
@@ -166,27 +216,40 @@ public static class TensorOps
     /// <summary>y = conv(x, w) (no bias), for geometry g.</summary>
     public static void Conv2dForward(Tensor x, Tensor w, Tensor y, Conv2dGeometry g)
     {
-        ConvShapes(g, x, w, y, nameof(y));
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(w);
+        ArgumentNullException.ThrowIfNull(y);
+        ConvShapes(g, x, nameof(x), w, nameof(w), y, nameof(y));
         Device(x, w, y).Ops.Conv2dForward(x, w, y, g);
     }
 
     /// <summary>dx = gradient of conv w.r.t. its input (overwritten).</summary>
     public static void Conv2dBackwardInput(Tensor dy, Tensor w, Tensor dx, Conv2dGeometry g)
     {
-        ConvShapes(g, dx, w, dy, nameof(dy));
+        ArgumentNullException.ThrowIfNull(dy);
+        ArgumentNullException.ThrowIfNull(w);
+        ArgumentNullException.ThrowIfNull(dx);
+        ConvShapes(g, dx, nameof(dx), w, nameof(w), dy, nameof(dy));
         Device(dy, w, dx).Ops.Conv2dBackwardInput(dy, w, dx, g);
     }
 
     /// <summary>dw += gradient of conv w.r.t. its weight (accumulates).</summary>
     public static void Conv2dBackwardWeight(Tensor x, Tensor dy, Tensor dw, Conv2dGeometry g)
     {
-        ConvShapes(g, x, dw, dy, nameof(dy));
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(dy);
+        ArgumentNullException.ThrowIfNull(dw);
+        ConvShapes(g, x, nameof(x), dw, nameof(dw), dy, nameof(dy));
         Device(x, dy, dw).Ops.Conv2dBackwardWeight(x, dy, dw, g);
     }
 
     /// <summary>Per-channel batch mean and inverse standard deviation of x [N, C, H, W].</summary>
     public static void BatchNormStatistics(Tensor x, Tensor mean, Tensor invStd, float eps)
     {
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(mean);
+        ArgumentNullException.ThrowIfNull(invStd);
+        Positive(eps, "eps", nameof(eps));
         int c = Channels(x);
         Vector(mean, c, nameof(mean));
         Vector(invStd, c, nameof(invStd));
@@ -196,6 +259,12 @@ public static class TensorOps
     /// <summary>y = gamma·(x − mean)·invStd + beta per channel, optionally followed by ReLU.</summary>
     public static void BatchNormApply(Tensor x, Tensor mean, Tensor invStd, Tensor gamma, Tensor beta, Tensor y, bool relu)
     {
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(mean);
+        ArgumentNullException.ThrowIfNull(invStd);
+        ArgumentNullException.ThrowIfNull(gamma);
+        ArgumentNullException.ThrowIfNull(beta);
+        ArgumentNullException.ThrowIfNull(y);
         int c = Channels(x);
         Vector(mean, c, nameof(mean));
         Vector(invStd, c, nameof(invStd));
@@ -209,6 +278,22 @@ public static class TensorOps
     public static void BatchNormUpdateRunning(
         Tensor mean, Tensor invStd, Tensor runningMean, Tensor runningVar, float momentum, float eps, long count)
     {
+        ArgumentNullException.ThrowIfNull(mean);
+        ArgumentNullException.ThrowIfNull(invStd);
+        ArgumentNullException.ThrowIfNull(runningMean);
+        ArgumentNullException.ThrowIfNull(runningVar);
+        if (!(momentum >= 0f && momentum <= 1f))
+        {
+            throw new ArgumentOutOfRangeException(nameof(momentum), momentum, $"Invalid momentum: {momentum}; expected [0, 1].");
+        }
+
+        if (count < 2)
+        {
+            throw new ArgumentOutOfRangeException(
+                nameof(count), count, $"Invalid count: {count}; the unbiased variance needs at least 2 values per channel.");
+        }
+
+        Positive(eps, "eps", nameof(eps));
         int c = (int)mean.ElementCount;
         Vector(invStd, c, nameof(invStd));
         Vector(runningMean, c, nameof(runningMean));
@@ -220,6 +305,9 @@ public static class TensorOps
     /// <summary>invStd = 1/sqrt(runningVar + eps).</summary>
     public static void BatchNormInvStd(Tensor runningVar, float eps, Tensor invStd)
     {
+        ArgumentNullException.ThrowIfNull(runningVar);
+        ArgumentNullException.ThrowIfNull(invStd);
+        Positive(eps, "eps", nameof(eps));
         SameCount(runningVar, invStd, nameof(invStd));
         Device(runningVar, invStd).Ops.BatchNormInvStd(runningVar, eps, invStd);
     }
@@ -228,6 +316,14 @@ public static class TensorOps
     public static void BatchNormBackward(
         Tensor x, Tensor dy, Tensor mean, Tensor invStd, Tensor gamma, Tensor dx, Tensor dgamma, Tensor dbeta)
     {
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(dy);
+        ArgumentNullException.ThrowIfNull(mean);
+        ArgumentNullException.ThrowIfNull(invStd);
+        ArgumentNullException.ThrowIfNull(gamma);
+        ArgumentNullException.ThrowIfNull(dx);
+        ArgumentNullException.ThrowIfNull(dgamma);
+        ArgumentNullException.ThrowIfNull(dbeta);
         int c = Channels(x);
         SameShape(x, dy, nameof(dy));
         SameShape(x, dx, nameof(dx));
@@ -242,6 +338,10 @@ public static class TensorOps
     /// <summary>y = x·wᵀ + b: x [N, In] (any trailing dims flattened), w [Out, In], b [Out], y [N, Out].</summary>
     public static void LinearForward(Tensor x, Tensor w, Tensor b, Tensor y)
     {
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(w);
+        ArgumentNullException.ThrowIfNull(b);
+        ArgumentNullException.ThrowIfNull(y);
         LinearShapes(x, w, b, y, nameof(y));
         Device(x, w, b, y).Ops.LinearForward(x, w, b, y);
     }
@@ -249,12 +349,17 @@ public static class TensorOps
     /// <summary>dx = dy·w (overwritten, skipped when null); dw += dyᵀ·x and db += Σ dy (accumulate).</summary>
     public static void LinearBackward(Tensor x, Tensor w, Tensor dy, Tensor? dx, Tensor dw, Tensor db)
     {
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(w);
+        ArgumentNullException.ThrowIfNull(dy);
+        ArgumentNullException.ThrowIfNull(dw);
+        ArgumentNullException.ThrowIfNull(db);
         LinearShapes(x, w, db, dy, nameof(dy));
         SameShape(w, dw, nameof(dw));
         if (dx is not null)
         {
             SameCount(x, dx, nameof(dx));
-            Device(dx);
+            Device(x, w, dy, dw, db, dx);
         }
 
         Device(x, w, dy, dw, db).Ops.LinearBackward(x, w, dy, dx, dw, db);
@@ -267,6 +372,8 @@ public static class TensorOps
     /// <exception cref="ArgumentOutOfRangeException">A label is outside [0, classes).</exception>
     public static float SoftmaxCrossEntropy(Tensor logits, ReadOnlySpan<int> labels, Tensor dlogits)
     {
+        ArgumentNullException.ThrowIfNull(logits);
+        ArgumentNullException.ThrowIfNull(dlogits);
         if (logits.Shape.Rank != 2)
         {
             throw new ArgumentException($"Expected logits [N, classes], got {logits.Shape}.", nameof(logits));
@@ -294,9 +401,17 @@ public static class TensorOps
     /// <exception cref="ArgumentOutOfRangeException">A hyperparameter is negative or not finite.</exception>
     public static void SgdStep(Tensor w, Tensor g, Tensor velocity, float lr, float momentum, float weightDecay, bool nesterov)
     {
+        ArgumentNullException.ThrowIfNull(w);
+        ArgumentNullException.ThrowIfNull(g);
+        ArgumentNullException.ThrowIfNull(velocity);
         NonNegative(lr, "learning rate", nameof(lr));
         NonNegative(momentum, "momentum", nameof(momentum));
         NonNegative(weightDecay, "weight decay", nameof(weightDecay));
+        if (nesterov && momentum <= 0f)
+        {
+            throw new ArgumentOutOfRangeException(nameof(momentum), momentum, "Nesterov momentum requires a momentum > 0.");
+        }
+
         SameShape(w, g, nameof(g));
         SameShape(w, velocity, nameof(velocity));
         Device(w, g, velocity).Ops.SgdStep(w, g, velocity, lr, momentum, weightDecay, nesterov);
@@ -307,6 +422,10 @@ public static class TensorOps
         Tensor w, Tensor g, Tensor m, Tensor v, float lr, float beta1, float beta2, float eps, float weightDecay,
         bool decoupled, int step)
     {
+        ArgumentNullException.ThrowIfNull(w);
+        ArgumentNullException.ThrowIfNull(g);
+        ArgumentNullException.ThrowIfNull(m);
+        ArgumentNullException.ThrowIfNull(v);
         NonNegative(lr, "learning rate", nameof(lr));
         NonNegative(weightDecay, "weight decay", nameof(weightDecay));
         if (!(beta1 >= 0 && beta1 < 1))
@@ -319,6 +438,7 @@ public static class TensorOps
             throw new ArgumentOutOfRangeException(nameof(beta2), beta2, $"Invalid beta2: {beta2}; expected [0, 1).");
         }
 
+        Positive(eps, "eps", nameof(eps));
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(step);
         SameShape(w, g, nameof(g));
         SameShape(w, m, nameof(m));
@@ -381,11 +501,28 @@ public static class TensorOps
         }
     }
 
+    private static void PooledShape(Tensor t, int n, int c, string paramName)
+    {
+        if (t.Shape != new Shape(n, c) && t.Shape != new Shape(n, c, 1, 1))
+        {
+            throw new ArgumentException($"Expected [{n}, {c}] or [{n}, {c}, 1, 1], got {t.Shape}.", paramName);
+        }
+    }
+
     private static void Rank4(Tensor t, string paramName)
     {
         if (t.Shape.Rank != 4)
         {
             throw new ArgumentException($"Expected [N, C, H, W], got {t.Shape}.", paramName);
+        }
+    }
+
+    private static void CheckChannelCompatible(Tensor src, Tensor dst, string paramName)
+    {
+        if (src.Shape[0] != dst.Shape[0] || src.Shape[2] != dst.Shape[2] || src.Shape[3] != dst.Shape[3])
+        {
+            throw new ArgumentException(
+                $"Expected [{src.Shape[0]}, *, {src.Shape[2]}, {src.Shape[3]}], got {dst.Shape}.", paramName);
         }
     }
 
@@ -412,6 +549,8 @@ public static class TensorOps
         Rank4(x, nameof(x));
         Rank4(a, nameof(a));
         Rank4(b, nameof(b));
+        CheckChannelCompatible(x, a, nameof(a));
+        CheckChannelCompatible(x, b, nameof(b));
         if (a.Shape[1] + b.Shape[1] != x.Shape[1])
         {
             throw new ArgumentException(
@@ -419,10 +558,10 @@ public static class TensorOps
         }
     }
 
-    private static void ConvShapes(Conv2dGeometry g, Tensor x, Tensor w, Tensor y, string yName)
+    private static void ConvShapes(Conv2dGeometry g, Tensor x, string xName, Tensor w, string wName, Tensor y, string yName)
     {
-        Expect(x, new Shape(g.N, g.C, g.H, g.W), nameof(x));
-        Expect(w, new Shape(g.K, g.C, g.R, g.S), nameof(w));
+        Expect(x, new Shape(g.N, g.C, g.H, g.W), xName);
+        Expect(w, new Shape(g.K, g.C, g.R, g.S), wName);
         Expect(y, new Shape(g.N, g.K, g.P, g.Q), yName);
     }
 
@@ -443,6 +582,14 @@ public static class TensorOps
 
         Expect(b, new Shape(outFeatures), nameof(b));
         ExpectCount(y, (long)n * outFeatures, $"[{n}, {outFeatures}]", yName);
+    }
+
+    private static void Positive(float value, string what, string paramName)
+    {
+        if (!(value > 0) || float.IsInfinity(value))
+        {
+            throw new ArgumentOutOfRangeException(paramName, value, $"Invalid {what}: {value}; expected a finite value > 0.");
+        }
     }
 
     private static void NonNegative(float value, string what, string paramName)
