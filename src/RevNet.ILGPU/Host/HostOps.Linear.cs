@@ -1,0 +1,75 @@
+using System.Buffers;
+using RevNet.ILGPU.Ops;
+using RevNet.ILGPU.Tensors;
+using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
+
+namespace RevNet.ILGPU.Host;
+
+/// <summary>
+/// Convolution and fully connected layers: thin wrappers over <see cref="HostConv2d"/> and <see cref="HostGemm"/>.
+/// </summary>
+internal sealed partial class HostOps
+{
+    /// <inheritdoc />
+    public void Conv2dForward(Tensor x, Tensor w, Tensor y, Conv2dGeometry g) =>
+        HostConv2d.Forward(x.Span, w.Span, y.Span, g);
+
+    /// <inheritdoc />
+    public void Conv2dBackwardInput(Tensor dy, Tensor w, Tensor dx, Conv2dGeometry g) =>
+        HostConv2d.BackwardInput(dy.Span, w.Span, dx.Span, g);
+
+    /// <inheritdoc />
+    public void Conv2dBackwardWeight(Tensor x, Tensor dy, Tensor dw, Conv2dGeometry g) =>
+        HostConv2d.BackwardWeight(x.Span, dy.Span, dw.Span, g);
+
+    /// <inheritdoc />
+    public void LinearForward(Tensor x, Tensor w, Tensor b, Tensor y)
+    {
+        int n = x.Shape[0];
+        int outFeatures = w.Shape[0];
+        int inFeatures = w.Shape[1];
+        Span<float> ys = y.Span;
+        ReadOnlySpan<float> bs = b.Span;
+        for (int i = 0; i < n; i++)
+        {
+            bs.CopyTo(ys.Slice(i * outFeatures, outFeatures));
+        }
+
+        // y = x·wᵀ + y (y holds the broadcast bias).
+        HostGemm.Sgemm(
+            false, true, n, outFeatures, inFeatures, 1f, x.Span, inFeatures, w.Span, inFeatures, 1f, ys, outFeatures);
+    }
+
+    /// <inheritdoc />
+    public void LinearBackward(Tensor x, Tensor w, Tensor dy, Tensor? dx, Tensor dw, Tensor db)
+    {
+        int n = x.Shape[0];
+        int outFeatures = w.Shape[0];
+        int inFeatures = w.Shape[1];
+        ReadOnlySpan<float> dys = dy.Span;
+        if (dx is not null)
+        {
+            // dx[n, i] = Σ_o dy[n, o]·w[o, i]
+            HostGemm.Sgemm(
+                false, false, n, inFeatures, outFeatures, 1f, dys, outFeatures, w.Span, inFeatures, 0f, dx.Span,
+                inFeatures);
+        }
+
+        // dw[o, i] += Σ_n dy[n, o]·x[n, i]
+        HostGemm.Sgemm(
+            true, false, outFeatures, inFeatures, n, 1f, dys, outFeatures, x.Span, inFeatures, 1f, dw.Span,
+            inFeatures);
+
+        // db[o] += Σ_n dy[n, o], rows added in order n = 0, 1, ... (each lane is its own fixed-order sum).
+        float[] rented = ArrayPool<float>.Shared.Rent(outFeatures);
+        Span<float> acc = rented.AsSpan(0, outFeatures);
+        dys[..outFeatures].CopyTo(acc);
+        for (int i = 1; i < n; i++)
+        {
+            TensorPrimitives.Add(acc, dys.Slice(i * outFeatures, outFeatures), acc);
+        }
+
+        TensorPrimitives.Add(db.Span, acc, db.Span);
+        ArrayPool<float>.Shared.Return(rented);
+    }
+}
