@@ -1,0 +1,12 @@
+namespace RevNet.ILGPU.Diagnostics;
+
+/// <summary>How well one invertible layer rebuilt its input during a memory-free backward.</summary>
+/// <param name="LayerIndex">The index in the audited graph.</param>
+/// <param name="Name">The block's name.</param>
+/// <param name="MaxAbsError">max |x̂ − x| over the block's input.</param>
+/// <param name="MaxAbsInput">max |x| (the scale the error is relative to).</param>
+public sealed record BlockReconstruction(int LayerIndex, string Name, double MaxAbsError, double MaxAbsInput)
+{
+    /// <summary>max |x̂ − x| / max |x|.</summary>
+    public double RelativeError => MaxAbsInput > 0 ? MaxAbsError / MaxAbsInput : MaxAbsError;
+}

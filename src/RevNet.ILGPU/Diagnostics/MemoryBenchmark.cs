@@ -1,0 +1,156 @@
+using System.Diagnostics;
+using RevNet.ILGPU.Devices;
+using RevNet.ILGPU.Layers;
+using RevNet.ILGPU.Models;
+using RevNet.ILGPU.Ops;
+using RevNet.ILGPU.Tensors;
+
+namespace RevNet.ILGPU.Diagnostics;
+
+/// <summary>
+/// Measures training steps (forward, softmax cross-entropy, backward, SGD with momentum) of a model in one
+/// <see cref="ActivationMode"/>: peak activation and total pool bytes of a step and the median times. Warm-up steps
+/// run first; after them a step allocates nothing new from the device.
+/// </summary>
+public static class MemoryBenchmark
+{
+    /// <summary>The configurations of the CLI's <c>memory</c> command: RevNets both ways, ResNets storing.</summary>
+    public static IReadOnlyList<(string Model, ActivationMode Mode)> DefaultCases { get; } =
+    [
+        ("revnet38", ActivationMode.Store),
+        ("revnet38", ActivationMode.Reconstruct),
+        ("revnet110", ActivationMode.Store),
+        ("revnet110", ActivationMode.Reconstruct),
+        ("revnet164", ActivationMode.Store),
+        ("revnet164", ActivationMode.Reconstruct),
+        ("resnet32", ActivationMode.Store),
+        ("resnet110", ActivationMode.Store),
+        ("resnet164", ActivationMode.Store),
+    ];
+
+    /// <summary>Builds a zoo model and measures it.</summary>
+    /// <param name="device">The device.</param>
+    /// <param name="modelName">A <see cref="ModelZoo.Names"/> entry.</param>
+    /// <param name="mode">How activations are kept.</param>
+    /// <param name="batch">The batch size.</param>
+    /// <param name="steps">Measured steps (after one warm-up step).</param>
+    /// <param name="options">Input shape and classes (default CIFAR-10).</param>
+    /// <returns>The row.</returns>
+    public static MemoryBenchmarkRow Run(
+        ComputeDevice device, string modelName, ActivationMode mode, int batch = 128, int steps = 3, ModelOptions? options = null)
+    {
+        using Model model = ModelZoo.Create(modelName, device, options);
+        return Measure(model, mode, batch, steps);
+    }
+
+    /// <summary>Measures an existing model (its weights change: SGD steps run).</summary>
+    /// <param name="model">The model.</param>
+    /// <param name="mode">How activations are kept (the model's mode is restored afterwards).</param>
+    /// <param name="batch">The batch size.</param>
+    /// <param name="steps">Measured steps.</param>
+    /// <param name="warmupSteps">Unmeasured steps first (at least 1, so that the pool is warm).</param>
+    /// <param name="seed">Seed of the random batch.</param>
+    /// <returns>The row.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">batch or steps not positive, or warmupSteps below 1.</exception>
+    public static MemoryBenchmarkRow Measure(
+        Model model, ActivationMode mode, int batch, int steps = 3, int warmupSteps = 1, int seed = 0)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batch);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(steps);
+        ArgumentOutOfRangeException.ThrowIfLessThan(warmupSteps, 1);
+        ComputeDevice device = model.Parameters[0].Value.Device;
+        BufferPool pool = device.Pool;
+        ActivationMode originalMode = model.Mode;
+        model.Mode = mode;
+        var velocities = new List<Tensor>();
+        Tensor? input = null;
+        try
+        {
+            foreach (Parameter p in model.Parameters)
+            {
+                velocities.Add(pool.RentZeroed(p.Shape, MemoryCategory.OptimizerState));
+            }
+
+            input = pool.Rent(model.InputShape(batch), MemoryCategory.Workspace);
+            var rng = new Random(seed);
+            float[] data = new float[input.ElementCount];
+            for (int i = 0; i < data.Length; i++)
+            {
+                data[i] = (float)((rng.NextDouble() * 2) - 1);
+            }
+
+            input.CopyFrom(data);
+            int[] labels = [.. Enumerable.Range(0, batch).Select(_ => rng.Next(model.Options.Classes))];
+
+            for (int i = 0; i < warmupSteps; i++)
+            {
+                Step(model, input, labels, velocities);
+            }
+
+            long allocations = pool.AllocationCount;
+            long activationPeak = 0, totalPeak = 0;
+            double[] fwd = new double[steps], bwd = new double[steps], all = new double[steps];
+            for (int i = 0; i < steps; i++)
+            {
+                pool.ResetPeaks();
+                (fwd[i], bwd[i], all[i]) = Step(model, input, labels, velocities);
+                activationPeak = Math.Max(activationPeak, pool.PeakBytes(MemoryCategory.Activations));
+                totalPeak = Math.Max(totalPeak, pool.PeakInUseBytes);
+            }
+
+            return new MemoryBenchmarkRow(
+                model.Name, model.Depth, mode == ActivationMode.Store ? "store" : "reconstruct", batch,
+                activationPeak, totalPeak, Median(fwd), Median(bwd), Median(all), pool.AllocationCount - allocations);
+        }
+        finally
+        {
+            model.Mode = originalMode;
+            input?.Dispose();
+            velocities.ForEach(v => v.Dispose());
+        }
+    }
+
+    private static (double Forward, double Backward, double Step) Step(
+        Model model, Tensor input, int[] labels, List<Tensor> velocities)
+    {
+        ComputeDevice device = input.Device;
+        long start = Stopwatch.GetTimestamp();
+        foreach (Parameter p in model.Parameters)
+        {
+            TensorOps.Fill(p.Gradient!, 0f);
+        }
+
+        long t0 = Stopwatch.GetTimestamp();
+        Tensor logits = model.Forward(input, training: true);
+        device.Synchronize();
+        long t1 = Stopwatch.GetTimestamp();
+        using (Tensor dlogits = device.Pool.Rent(logits.Shape, MemoryCategory.Workspace))
+        {
+            TensorOps.SoftmaxCrossEntropy(logits, labels, dlogits);
+            logits.Dispose();
+            using Tensor dx = model.Backward(dlogits);
+        }
+
+        device.Synchronize();
+        long t2 = Stopwatch.GetTimestamp();
+        for (int i = 0; i < velocities.Count; i++)
+        {
+            Parameter p = model.Parameters[i];
+            TensorOps.SgdStep(p.Value, p.Gradient!, velocities[i], 0.01f, 0.9f, 5e-4f, nesterov: false);
+        }
+
+        device.Synchronize();
+        long end = Stopwatch.GetTimestamp();
+        return (Stopwatch.GetElapsedTime(t0, t1).TotalMilliseconds,
+            Stopwatch.GetElapsedTime(t1, t2).TotalMilliseconds,
+            Stopwatch.GetElapsedTime(start, end).TotalMilliseconds);
+    }
+
+    private static double Median(double[] values)
+    {
+        double[] sorted = [.. values.Order()];
+        int n = sorted.Length;
+        return n % 2 == 1 ? sorted[n / 2] : (sorted[(n / 2) - 1] + sorted[n / 2]) / 2;
+    }
+}

@@ -1,0 +1,153 @@
+using RevNet.ILGPU.Layers;
+using RevNet.ILGPU.Models;
+using RevNet.ILGPU.Ops;
+using RevNet.ILGPU.Tensors;
+
+namespace RevNet.ILGPU.Diagnostics;
+
+/// <summary>
+/// Checks that memory-free backward is exact: runs one training step of a graph in
+/// <see cref="ActivationMode.Store"/> and one in <see cref="ActivationMode.Reconstruct"/> on the same weights and
+/// batch (softmax cross-entropy), and reports per block the reconstruction error of its input, per parameter the
+/// gradient agreement, and the activation bytes of each mode from the pool's counters.
+/// </summary>
+public static class ReversibilityAudit
+{
+    /// <summary>Audits a model or a <see cref="Sequential"/> whose output is logits [N, classes].</summary>
+    /// <param name="model">A <see cref="Model"/> or a <see cref="Sequential"/>.</param>
+    /// <param name="input">The batch (borrowed).</param>
+    /// <param name="labels">One class per sample.</param>
+    /// <returns>The report. The model's weights, running statistics, gradients and mode are left as they were.</returns>
+    /// <exception cref="ArgumentException">The model is neither a Model nor a Sequential.</exception>
+    public static AuditReport Run(ILayer model, Tensor input, ReadOnlySpan<int> labels)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(input);
+        Sequential network = model switch
+        {
+            Model m => m.Network,
+            Sequential s => s,
+            _ => throw new ArgumentException("Expected a Model or a Sequential.", nameof(model)),
+        };
+
+        ActivationMode originalMode = network.Mode;
+        float[][] buffers = Snapshot(network.Buffers.Select(b => b.Value));
+        float[][] gradients = Snapshot(network.Parameters.Select(p => p.Gradient!));
+        int[] labelCopy = labels.ToArray();
+        try
+        {
+            Pass store = RunPass(network, input, labelCopy, ActivationMode.Store, null);
+            Restore(network.Buffers.Select(b => b.Value), buffers);
+            var blocks = new List<BlockReconstruction>();
+            Pass reconstruct = RunPass(network, input, labelCopy, ActivationMode.Reconstruct, blocks);
+
+            var perParameter = new List<GradientAgreement>();
+            for (int i = 0; i < network.Parameters.Count; i++)
+            {
+                perParameter.Add(GradientAgreement.Compare(
+                    network.Parameters[i].Name, reconstruct.Gradients[i], store.Gradients[i]));
+            }
+
+            return new AuditReport(
+                blocks,
+                perParameter,
+                GradientAgreement.Compare("all parameters", Flatten(reconstruct.Gradients), Flatten(store.Gradients)),
+                GradientAgreement.Compare("input", reconstruct.InputGradient, store.InputGradient),
+                store.Loss,
+                reconstruct.Loss,
+                store.ActivationPeak,
+                reconstruct.ActivationPeak);
+        }
+        finally
+        {
+            network.Mode = originalMode;
+            network.ForwardInputObserver = null;
+            network.RebuiltInputObserver = null;
+            Restore(network.Buffers.Select(b => b.Value), buffers);
+            Restore(network.Parameters.Select(p => p.Gradient!), gradients);
+        }
+    }
+
+    private static Pass RunPass(
+        Sequential network, Tensor input, int[] labels, ActivationMode mode, List<BlockReconstruction>? blocks)
+    {
+        var inputs = new Dictionary<int, float[]>();
+        if (blocks is not null)
+        {
+            network.ForwardInputObserver = (i, x) => inputs[i] = x.ToHost();
+            network.RebuiltInputObserver = (i, x) =>
+            {
+                float[] rebuilt = x.ToHost();
+                float[] original = inputs[i];
+                double maxErr = 0, maxAbs = 0;
+                for (int k = 0; k < original.Length; k++)
+                {
+                    maxErr = Math.Max(maxErr, Math.Abs((double)rebuilt[k] - original[k]));
+                    maxAbs = Math.Max(maxAbs, Math.Abs((double)original[k]));
+                }
+
+                blocks.Add(new BlockReconstruction(i, NameOf(network.Layers[i], i), maxErr, maxAbs));
+            };
+        }
+
+        network.Mode = mode;
+        foreach (Parameter p in network.Parameters)
+        {
+            TensorOps.Fill(p.Gradient!, 0f);
+        }
+
+        BufferPool pool = input.Device.Pool;
+        input.Device.Synchronize();
+        long before = pool.CurrentBytes(MemoryCategory.Activations);
+        pool.ResetPeaks();
+        float loss;
+        float[] dx;
+        using (Tensor logits = network.Forward(input, training: true))
+        using (Tensor dlogits = pool.Rent(logits.Shape, MemoryCategory.Workspace))
+        {
+            loss = TensorOps.SoftmaxCrossEntropy(logits, labels, dlogits);
+            logits.Dispose();
+            using Tensor inputGradient = network.Backward(dlogits);
+            dx = inputGradient.ToArray();
+        }
+
+        long peak = pool.PeakBytes(MemoryCategory.Activations) - before;
+        network.ForwardInputObserver = null;
+        network.RebuiltInputObserver = null;
+        blocks?.Sort((a, b) => a.LayerIndex.CompareTo(b.LayerIndex));
+        float[][] grads = Snapshot(network.Parameters.Select(p => p.Gradient!));
+        return new Pass(grads, dx, loss, peak);
+    }
+
+    private static string NameOf(ILayer layer, int index) => layer switch
+    {
+        ReversibleBlock b => b.Name,
+        _ => $"{layer.GetType().Name}#{index}",
+    };
+
+    private static float[][] Snapshot(IEnumerable<Tensor> tensors) => [.. tensors.Select(t => t.ToArray())];
+
+    private static void Restore(IEnumerable<Tensor> tensors, float[][] values)
+    {
+        int i = 0;
+        foreach (Tensor t in tensors)
+        {
+            t.CopyFrom(values[i++]);
+        }
+    }
+
+    private static float[] Flatten(float[][] parts)
+    {
+        float[] all = new float[parts.Sum(p => p.Length)];
+        int offset = 0;
+        foreach (float[] p in parts)
+        {
+            p.CopyTo(all, offset);
+            offset += p.Length;
+        }
+
+        return all;
+    }
+
+    private sealed record Pass(float[][] Gradients, float[] InputGradient, float Loss, long ActivationPeak);
+}
