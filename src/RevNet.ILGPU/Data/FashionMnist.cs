@@ -25,15 +25,34 @@ public static class FashionMnist
     /// <param name="directory">The folder holding the files.</param>
     /// <param name="train">True for the training split, false for the test split.</param>
     /// <param name="maxImages">Read only the first this many images (quick runs); the rest of the files is not checked.</param>
+    /// <param name="notice">Receives a warning when a <see cref="DatasetManifest"/> limits the split because of a known
+    /// defect of its files.</param>
     /// <returns>The dataset, pixels scaled to [0, 1].</returns>
+    /// <remarks>When the folder holds a <c>MANIFEST.json</c>, both files of the split are first checked against its
+    /// SHA-256 sums and the split is cut to the manifest's usable count (the bundled training images are damaged:
+    /// see <c>data/fashion-mnist/MANIFEST.json</c>). Without a manifest the files are read strictly.</remarks>
     /// <exception cref="FileNotFoundException">A file is missing.</exception>
-    /// <exception cref="DataFormatException">A file is corrupt or the files disagree.</exception>
-    public static Dataset LoadSplit(string directory, bool train, int maxImages = int.MaxValue)
+    /// <exception cref="DataFormatException">A file is corrupt, the files disagree, or a file differs from the manifest.</exception>
+    public static Dataset LoadSplit(string directory, bool train, int maxImages = int.MaxValue, Action<string>? notice = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(directory);
         string prefix = train ? "train" : "t10k";
         string images = Find(directory, $"{prefix}-images-idx3-ubyte");
         string labels = Find(directory, $"{prefix}-labels-idx1-ubyte");
+        DatasetManifest? manifest = DatasetManifest.TryRead(directory);
+        if (manifest is not null)
+        {
+            manifest.Verify(images);
+            manifest.Verify(labels);
+            if (manifest.UsableImages.TryGetValue(train ? "train" : "test", out int usable) && usable < maxImages)
+            {
+                maxImages = usable;
+                notice?.Invoke(
+                    $"{prefix} files in {directory} have a known defect ({manifest.Path}); using the first {usable:N0} "
+                    + "image/label pairs, which are verified to line up.");
+            }
+        }
+
         return Dataset.FromIdx(images, labels, 10, maxImages);
     }
 

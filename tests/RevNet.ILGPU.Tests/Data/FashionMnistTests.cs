@@ -21,7 +21,8 @@ public sealed class FashionMnistTests
         bool imagesComplete = imageBytes == 16 + (declaredImages * 784L);
         bool labelsComplete = labelBytes == 8 + declaredLabels;
 
-        Func<Dataset> load = () => FashionMnist.LoadSplit(BundledData.Directory, train);
+        // The strict reader, without the folder's manifest.
+        Func<Dataset> load = () => Dataset.FromIdx(imagesPath, labelsPath, 10);
 
         if (imagesComplete && labelsComplete && declaredImages == declaredLabels)
         {
@@ -38,6 +39,47 @@ public sealed class FashionMnistTests
             ex.Offset.Should().Be(labelsComplete ? imageBytes : labelBytes);
             ex.IsDecompressedOffset.Should().BeTrue();
             ex.Message.Should().Contain("truncated");
+        }
+    }
+
+    [Fact]
+    public void LoadSplit_BundledTrainWithManifest_UsesTheVerifiedPrefixAndSaysSo()
+    {
+        var notices = new List<string>();
+        DatasetManifest manifest = DatasetManifest.TryRead(BundledData.Directory)!;
+        manifest.Should().NotBeNull();
+        int usable = manifest.UsableImages["train"];
+
+        Dataset d = FashionMnist.LoadSplit(BundledData.Directory, train: true, notice: notices.Add);
+
+        d.Count.Should().Be(usable);
+        notices.Should().ContainSingle().Which.Should().Contain(usable.ToString("N0", System.Globalization.CultureInfo.CurrentCulture));
+    }
+
+    [Fact]
+    public void LoadSplit_FileDiffersFromManifest_ThrowsNamingTheFile()
+    {
+        string dir = Directory.CreateTempSubdirectory("revnet-manifest-").FullName;
+        try
+        {
+            foreach (string f in Directory.GetFiles(BundledData.Directory, "t10k-*"))
+            {
+                File.Copy(f, Path.Combine(dir, Path.GetFileName(f)));
+            }
+
+            File.Copy(Path.Combine(BundledData.Directory, DatasetManifest.FileName), Path.Combine(dir, DatasetManifest.FileName));
+            string labels = Path.Combine(dir, "t10k-labels-idx1-ubyte.gz");
+            byte[] bytes = File.ReadAllBytes(labels);
+            bytes[^1] ^= 1;
+            File.WriteAllBytes(labels, bytes);
+
+            Action act = () => FashionMnist.LoadSplit(dir, train: false);
+
+            act.Should().Throw<DataFormatException>().Which.FilePath.Should().Be(labels);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
         }
     }
 

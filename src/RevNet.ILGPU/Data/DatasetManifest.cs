@@ -1,0 +1,106 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+
+namespace RevNet.ILGPU.Data;
+
+/// <summary>
+/// The optional <c>MANIFEST.json</c> beside a dataset: the SHA-256 of each file and, for files with known defects,
+/// how many leading samples are usable. Loading through a manifest verifies every file first, so a swapped or damaged
+/// file is reported instead of being trained on.
+/// </summary>
+public sealed class DatasetManifest
+{
+    /// <summary>The manifest's file name.</summary>
+    public const string FileName = "MANIFEST.json";
+
+    private DatasetManifest(string path, IReadOnlyDictionary<string, string> files, IReadOnlyDictionary<string, int> usable, IReadOnlyList<string> defects)
+    {
+        Path = path;
+        Files = files;
+        UsableImages = usable;
+        Defects = defects;
+    }
+
+    /// <summary>Where the manifest was read from.</summary>
+    public string Path { get; }
+
+    /// <summary>File name → expected SHA-256 (lower-case hex).</summary>
+    public IReadOnlyDictionary<string, string> Files { get; }
+
+    /// <summary>Split ("train"/"test") → how many leading samples may be used.</summary>
+    public IReadOnlyDictionary<string, int> UsableImages { get; }
+
+    /// <summary>Known defects of the files, in words.</summary>
+    public IReadOnlyList<string> Defects { get; }
+
+    /// <summary>Reads the manifest of a dataset folder, or returns null when the folder has none.</summary>
+    /// <param name="directory">The dataset folder.</param>
+    /// <returns>The manifest or null.</returns>
+    /// <exception cref="DataFormatException">The manifest is not valid JSON of the expected form.</exception>
+    public static DatasetManifest? TryRead(string directory)
+    {
+        string path = System.IO.Path.Combine(directory, FileName);
+        if (!File.Exists(path))
+        {
+            return null;
+        }
+
+        try
+        {
+            using JsonDocument doc = JsonDocument.Parse(File.ReadAllBytes(path));
+            JsonElement root = doc.RootElement;
+            var files = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (JsonProperty p in root.GetProperty("files").EnumerateObject())
+            {
+                files[p.Name] = p.Value.GetString()!.ToLowerInvariant();
+            }
+
+            var usable = new Dictionary<string, int>(StringComparer.Ordinal);
+            if (root.TryGetProperty("usableImages", out JsonElement u))
+            {
+                foreach (JsonProperty p in u.EnumerateObject())
+                {
+                    usable[p.Name] = p.Value.GetInt32();
+                }
+            }
+
+            var defects = new List<string>();
+            if (root.TryGetProperty("defects", out JsonElement d))
+            {
+                defects.AddRange(d.EnumerateArray().Select(e => e.GetString() ?? string.Empty));
+            }
+
+            return new DatasetManifest(path, files, usable, defects);
+        }
+        catch (Exception ex) when (ex is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
+        {
+            throw new DataFormatException(path, 0, $"not a valid dataset manifest: {ex.Message}", false, ex);
+        }
+    }
+
+    /// <summary>Checks a file's SHA-256 against the manifest.</summary>
+    /// <param name="filePath">The data file.</param>
+    /// <exception cref="DataFormatException">The manifest does not list the file, or its contents differ.</exception>
+    public void Verify(string filePath)
+    {
+        string name = System.IO.Path.GetFileName(filePath);
+        if (!Files.TryGetValue(name, out string? expected))
+        {
+            throw new DataFormatException(filePath, 0, $"not listed in {Path}; add its SHA-256 or remove the manifest");
+        }
+
+        string actual;
+        using (FileStream s = File.OpenRead(filePath))
+        {
+            actual = Convert.ToHexStringLower(SHA256.HashData(s));
+        }
+
+        if (!string.Equals(actual, expected, StringComparison.Ordinal))
+        {
+            throw new DataFormatException(
+                filePath,
+                0,
+                $"SHA-256 {actual} differs from {expected} in {Path}: the file was changed or damaged; restore it or update the manifest");
+        }
+    }
+}
