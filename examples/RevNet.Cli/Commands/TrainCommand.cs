@@ -1,0 +1,73 @@
+using System.CommandLine;
+using RevNet.Cli.Training;
+
+namespace RevNet.Cli.Commands;
+
+/// <summary><c>train</c>: trains a model on Fashion-MNIST (or any MNIST-layout folder) with live progress.</summary>
+internal static class TrainCommand
+{
+    public static Command Create(CliContext context)
+    {
+        var model = CliOptions.Model(TrainSettings.DefaultModel);
+        var epochs = CliOptions.Int("--epochs", "Epochs to train (counted from the start of the run when resuming).", TrainSettings.DefaultEpochs, 1);
+        var batch = CliOptions.Int("--batch", "Training batch size.", TrainSettings.DefaultBatch, 1);
+        var lr = CliOptions.PositiveFloat("--lr", $"Peak learning rate of the cosine schedule (default {TrainSettings.DefaultSgdLearningRate} for sgd, {TrainSettings.DefaultAdamLearningRate} for adam).");
+        var weightDecay = CliOptions.NonNegativeFloat("--weight-decay", $"L2 weight decay (default {TrainSettings.DefaultSgdWeightDecay} for sgd, 0 for adam).");
+        var optimizer = CliOptions.Choice("--optimizer", $"Optimizer: SGD with momentum {TrainSettings.Momentum}, or Adam", "sgd", "sgd", "adam");
+        var mode = CliOptions.OptionalChoice("--mode", "Activation mode (default: reconstruct for RevNets, store for ResNets)", "store", "reconstruct");
+        var warmup = CliOptions.Int("--warmup", "Linear warm-up steps before the cosine decay.", 0, 0);
+        var augment = new Option<bool>("--augment") { Description = "Random crop (padding 2) and horizontal flip of the training images." };
+        var seed = CliOptions.Int("--seed", "Seed of the weights, the shuffle and the augmentation.", 0, 0);
+        var device = CliOptions.Device();
+        var data = CliOptions.Data();
+        var limit = CliOptions.OptionalInt("--limit", "Train on the first N training images only (quick runs).", 1);
+        var testLimit = CliOptions.OptionalInt("--test-limit", "Evaluate on the first N test images only.", 1);
+        var checkpoint = CliOptions.File("--checkpoint", "Save a checkpoint to FILE after every epoch (atomically) and on Ctrl+C.");
+        var resume = CliOptions.File("--resume", "Resume from a checkpoint FILE (same model, batch size and optimizer).");
+        var report = CliOptions.File("--report", "Write the run's summary as JSON to FILE.");
+        var output = CliOptions.File("--out", "Folder for the plots and a copy of the report (default runs/<timestamp>).");
+        var noPlots = new Option<bool>("--no-plots") { Description = "Write no PNG plots (and skip the quick memory pass)." };
+        var memoryRows = CliOptions.File("--memory-rows", "JSON rows from 'memory --json' for the memory-against-depth plot (default: a quick pass).");
+        var memoryBatch = CliOptions.Int("--memory-batch", "Batch size of the quick memory pass behind the memory plot.", 8, 1);
+
+        var command = new Command(
+            "train",
+            "Train a model (default: a small RevNet on the bundled Fashion-MNIST) with live progress, a summary table and plots.");
+        foreach (Option o in new Option[]
+        {
+            model, epochs, batch, lr, weightDecay, optimizer, mode, warmup, augment, seed, device, data, limit, testLimit,
+            checkpoint, resume, report, output, noPlots, memoryRows, memoryBatch,
+        })
+        {
+            command.Options.Add(o);
+        }
+
+        command.SetAction(parse => TrainRun.Execute(
+            new TrainSettings
+            {
+                Model = parse.GetValue(model)!.Trim().ToLowerInvariant(),
+                Epochs = parse.GetValue(epochs),
+                Batch = parse.GetValue(batch),
+                LearningRate = parse.GetValue(lr),
+                WeightDecay = parse.GetValue(weightDecay),
+                Optimizer = parse.GetValue(optimizer)!.ToLowerInvariant(),
+                Mode = parse.GetValue(mode)?.ToLowerInvariant(),
+                WarmupSteps = parse.GetValue(warmup),
+                Augment = parse.GetValue(augment),
+                Seed = parse.GetValue(seed),
+                Device = parse.GetValue(device)!,
+                Data = parse.GetValue(data),
+                Limit = parse.GetValue(limit),
+                TestLimit = parse.GetValue(testLimit),
+                Checkpoint = parse.GetValue(checkpoint),
+                Resume = parse.GetValue(resume),
+                Report = parse.GetValue(report),
+                OutputDirectory = parse.GetValue(output),
+                NoPlots = parse.GetValue(noPlots),
+                MemoryRows = parse.GetValue(memoryRows),
+                MemoryBatch = parse.GetValue(memoryBatch),
+            },
+            context));
+        return command;
+    }
+}

@@ -1,0 +1,120 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using RevNet.ILGPU.Devices;
+using RevNet.ILGPU.Diagnostics;
+using RevNet.ILGPU.Layers;
+
+namespace RevNet.Cli.Memory;
+
+/// <summary>
+/// The <c>memory</c> command's rows: measuring them with <see cref="MemoryBenchmark"/>, and their JSON form, an array of
+/// objects with the fields model, depth, mode, batch, activationPeakBytes, totalPeakBytes, forwardMs, backwardMs and
+/// stepMs.
+/// </summary>
+internal static class MemoryRows
+{
+    private static readonly JsonSerializerOptions Json = new()
+    {
+        WriteIndented = true,
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+    };
+
+    /// <summary>
+    /// The cases for a list of models: RevNets in Store and Reconstruct, ResNets in Store, in the order given.
+    /// </summary>
+    public static IReadOnlyList<(string Model, ActivationMode Mode)> Cases(IEnumerable<string> models)
+    {
+        var cases = new List<(string, ActivationMode)>();
+        foreach (string name in models)
+        {
+            if (RevNet.ILGPU.Models.ModelZoo.Spec(name).Reversible)
+            {
+                cases.Add((name, ActivationMode.Store));
+                cases.Add((name, ActivationMode.Reconstruct));
+            }
+            else
+            {
+                cases.Add((name, ActivationMode.Store));
+            }
+        }
+
+        return cases;
+    }
+
+    /// <summary>Measures each case on the device, trimming the pool between cases.</summary>
+    public static List<MemoryBenchmarkRow> Measure(
+        ComputeDevice device,
+        IReadOnlyList<(string Model, ActivationMode Mode)> cases,
+        int batch,
+        int steps,
+        Action<int, (string Model, ActivationMode Mode)>? starting,
+        CancellationToken cancellationToken)
+    {
+        var rows = new List<MemoryBenchmarkRow>();
+        for (int i = 0; i < cases.Count; i++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            starting?.Invoke(i, cases[i]);
+            rows.Add(MemoryBenchmark.Run(device, cases[i].Model, cases[i].Mode, batch, steps));
+            device.Pool.Trim();
+        }
+
+        return rows;
+    }
+
+    public static void Write(string path, IEnumerable<MemoryBenchmarkRow> rows)
+    {
+        string? folder = Path.GetDirectoryName(Path.GetFullPath(path));
+        if (folder is not null)
+        {
+            Directory.CreateDirectory(folder);
+        }
+
+        List<Row> dto = [.. rows.Select(r => new Row(
+            r.Model, r.Depth, r.Mode, r.Batch, r.ActivationPeakBytes, r.TotalPeakBytes, r.ForwardMs, r.BackwardMs, r.StepMs))];
+        File.WriteAllText(path, JsonSerializer.Serialize(dto, Json) + "\n");
+    }
+
+    /// <summary>Reads rows written by <see cref="Write"/>.</summary>
+    /// <exception cref="CliException">The file is missing or not such an array.</exception>
+    public static List<MemoryBenchmarkRow> Read(string path)
+    {
+        if (!File.Exists(path))
+        {
+            throw new CliException($"the memory rows file '{path}' does not exist.");
+        }
+
+        List<Row>? dto;
+        try
+        {
+            dto = JsonSerializer.Deserialize<List<Row>>(File.ReadAllText(path), Json);
+        }
+        catch (JsonException ex)
+        {
+            throw new CliException($"'{path}' is not a JSON array of memory rows ({ex.Message})", ex);
+        }
+
+        if (dto is null || dto.Any(r => r is null || string.IsNullOrEmpty(r.Model) || r.Mode is not ("store" or "reconstruct")))
+        {
+            throw new CliException($"'{path}' is not a JSON array of memory rows (each needs model and mode store|reconstruct).");
+        }
+
+        return [.. dto.Select(r => new MemoryBenchmarkRow(
+            r.Model, r.Depth, r.Mode, r.Batch, r.ActivationPeakBytes, r.TotalPeakBytes, r.ForwardMs, r.BackwardMs, r.StepMs, 0))];
+    }
+
+    /// <summary>The Store row of the same model and batch, for the Reconstruct/Store ratio.</summary>
+    public static MemoryBenchmarkRow? StoreTwin(IEnumerable<MemoryBenchmarkRow> rows, MemoryBenchmarkRow row) =>
+        rows.FirstOrDefault(r => r.Model == row.Model && r.Batch == row.Batch && r.Mode == "store");
+
+    private sealed record Row(
+        [property: JsonRequired] string Model,
+        int Depth,
+        [property: JsonRequired] string Mode,
+        int Batch,
+        long ActivationPeakBytes,
+        long TotalPeakBytes,
+        double ForwardMs,
+        double BackwardMs,
+        double StepMs);
+}

@@ -1,0 +1,259 @@
+using System.Diagnostics;
+using System.Globalization;
+using RevNet.Cli.Commands;
+using RevNet.Cli.Memory;
+using RevNet.Cli.Plotting;
+using RevNet.ILGPU.Data;
+using RevNet.ILGPU.Devices;
+using RevNet.ILGPU.Diagnostics;
+using RevNet.ILGPU.Layers;
+using RevNet.ILGPU.Models;
+using RevNet.ILGPU.Training;
+using Spectre.Console;
+
+namespace RevNet.Cli.Training;
+
+/// <summary>The <c>train</c> command's work: data, model, optimizer, schedule, trainer, progress, report and plots.</summary>
+internal static class TrainRun
+{
+    /// <summary>Images per evaluation batch (evaluation keeps no activations, so it can be larger).</summary>
+    private const int EvalBatch = 256;
+
+    public static int Execute(TrainSettings s, CliContext context)
+    {
+        var wall = Stopwatch.StartNew();
+        string folder = DataLocator.Resolve(s.Data);
+        Dataset train = DataLocator.Load(folder, train: true, s.Limit, context.Out);
+        Dataset test = DataLocator.Load(folder, train: false, s.TestLimit, context.Out);
+
+        if (train.Height != train.Width || train.Height % 4 != 0)
+        {
+            throw new CliException($"the images are {train.Height}x{train.Width}; the models need square images with a side divisible by 4.");
+        }
+
+        if (test.Channels != train.Channels || test.Height != train.Height || test.Width != train.Width)
+        {
+            throw new CliException(
+                $"the test images are {test.Channels}x{test.Height}x{test.Width} but the training images {train.Channels}x{train.Height}x{train.Width}.");
+        }
+
+        if (s.Batch > train.Count)
+        {
+            throw new CliException($"--batch {s.Batch} is larger than the {train.Count} training images.");
+        }
+
+        if (s.Resume is not null && !File.Exists(s.Resume))
+        {
+            throw new CliException($"the checkpoint to resume '{s.Resume}' does not exist.");
+        }
+
+        var modelOptions = new ModelOptions
+        {
+            InputChannels = train.Channels,
+            ImageSize = train.Height,
+            Classes = train.ClassCount,
+            Seed = s.Seed,
+        };
+        string outputFolder = s.OutputDirectory
+            ?? Path.Combine("runs", DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture));
+
+        Outcome? outcome = Train(s, context, train, test, folder, modelOptions, wall);
+        if (outcome is null)
+        {
+            return ExitCodes.Cancelled;
+        }
+
+        // The training device is gone: the memory pass below measures on a fresh pool.
+        if (s.Report is not null)
+        {
+            outcome.Report.Write(s.Report);
+            context.Out.WriteLine($"Report written to {s.Report}.");
+        }
+
+        outcome.Report.Write(Path.Combine(outputFolder, "report.json"));
+        if (!s.NoPlots)
+        {
+            WritePlots(context, s, outputFolder, outcome);
+        }
+
+        context.Out.WriteLine($"Run folder: {outputFolder}");
+        return ExitCodes.Success;
+    }
+
+    /// <summary>Trains and prints the summary; null when cancelled (after saving the checkpoint, if any).</summary>
+    private static Outcome? Train(
+        TrainSettings s, CliContext context, Dataset train, Dataset test, string folder, ModelOptions modelOptions, Stopwatch wall)
+    {
+        string architecture = ArchitectureId.For(s.Model, modelOptions);
+        using ComputeDevice device = ComputeDevice.Create(ComputeDevice.ParseKind(s.Device));
+        using Model model = ModelZoo.Create(s.Model, device, modelOptions);
+        if (s.Mode is not null)
+        {
+            model.Mode = s.Mode == "store" ? ActivationMode.Store : ActivationMode.Reconstruct;
+        }
+
+        float lr = s.EffectiveLearningRate;
+        using IOptimizer optimizer = s.IsAdam
+            ? new Adam(lr, weightDecay: s.EffectiveWeightDecay)
+            : new Sgd(lr, TrainSettings.Momentum, s.EffectiveWeightDecay);
+        using var trainLoader = new BatchLoader(train, s.Batch, new BatchLoaderOptions
+        {
+            Seed = s.Seed,
+            Augmentation = s.Augment ? new Augmentation(CropPadding: 2, HorizontalFlip: true) : Augmentation.None,
+        });
+        using var testLoader = new BatchLoader(test, Math.Min(EvalBatch, test.Count), BatchLoaderOptions.Evaluation);
+        long totalSteps = (long)s.Epochs * trainLoader.BatchesPerEpoch;
+        LearningRateSchedule schedule = LearningRateSchedule.Cosine(lr, totalSteps).WithWarmup(Math.Min(s.WarmupSteps, totalSteps));
+        var trainer = new Trainer(device, model, optimizer, new TrainerOptions
+        {
+            Epochs = s.Epochs,
+            Schedule = schedule,
+            ArchitectureId = architecture,
+            CheckpointPath = s.Checkpoint,
+            Seed = s.Seed,
+            ReportSteps = true,
+        });
+        if (s.Resume is not null)
+        {
+            CheckpointData resumed = trainer.LoadCheckpoint(s.Resume, trainLoader);
+            context.Out.WriteLine($"Resumed from {s.Resume}: epoch {resumed.Epoch}, step {resumed.GlobalStep}.");
+        }
+
+        context.Out.WriteLine(string.Create(
+            CultureInfo.InvariantCulture,
+            $"Training {model.Name} ({Units.Count(model.ParameterCount)} parameters, {model.Mode}) on {device}: "
+            + $"{train.Count} training / {test.Count} test images from {folder}; {s.Epochs} epoch(s) of {trainLoader.BatchesPerEpoch} "
+            + $"steps, batch {s.Batch}, {optimizer}, {schedule}."));
+
+        var steps = new List<StepPoint>();
+        ProgressView view = ProgressView.Create(context);
+        (int Epoch, int Step, double Correct) previous = (0, 0, 0);
+        trainer.Progress += (_, p) =>
+        {
+            if (p.Kind == ProgressKind.Step && p.StepsPerEpoch > 0 && float.IsFinite(p.Loss))
+            {
+                // The trainer reports the epoch's running accuracy; batches are equal (the last partial one is
+                // dropped), so this batch's accuracy is the change in running correct counts (in batches).
+                double correct = p.EpochAccuracy * p.Step;
+                bool follows = p.Epoch == previous.Epoch && p.Step == previous.Step + 1;
+                double batchAccuracy = follows ? correct - previous.Correct : p.EpochAccuracy;
+                previous = (p.Epoch, p.Step, correct);
+                steps.Add(new StepPoint(p.Epoch - 1 + ((double)p.Step / p.StepsPerEpoch), p.Loss, batchAccuracy));
+            }
+
+            view.Update(p);
+        };
+        TrainingResult result = view.Run(() => trainer.Fit(trainLoader, testLoader, context.Cancellation));
+        if (!result.Completed && context.Cancellation.IsCancellationRequested)
+        {
+            if (s.Checkpoint is not null)
+            {
+                trainer.SaveCheckpoint(s.Checkpoint, trainLoader);
+                context.Error.WriteLine($"error: cancelled at epoch {trainer.Epoch + 1}; checkpoint saved to {s.Checkpoint} (continue with --resume {s.Checkpoint}).");
+            }
+            else
+            {
+                context.Error.WriteLine("error: cancelled; nothing saved (use --checkpoint FILE to keep progress).");
+            }
+
+            return null;
+        }
+
+        double wallSeconds = wall.Elapsed.TotalSeconds;
+        var settings = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["architecture"] = architecture,
+            ["mode"] = model.Mode.ToString(),
+            ["optimizer"] = optimizer.ToString() ?? s.Optimizer,
+            ["schedule"] = schedule.ToString() ?? "cosine",
+            ["batch"] = s.Batch.ToString(CultureInfo.InvariantCulture),
+            ["seed"] = s.Seed.ToString(CultureInfo.InvariantCulture),
+            ["augment"] = s.Augment ? "crop 2 + flip" : "none",
+            ["trainImages"] = train.Count.ToString(CultureInfo.InvariantCulture),
+            ["testImages"] = test.Count.ToString(CultureInfo.InvariantCulture),
+            ["data"] = Path.GetFullPath(folder),
+            ["wallSeconds"] = wallSeconds.ToString("F1", CultureInfo.InvariantCulture),
+        };
+        RunReport report = RunReport.From(result, device, model.Name, model.ParameterCount, settings);
+        PrintSummary(context.Console, report, result, wallSeconds);
+        return new Outcome(report, result, steps, $"{model.Name} ({model.Mode})", device.Kind);
+    }
+
+    private static void PrintSummary(IAnsiConsole console, RunReport report, TrainingResult result, double wallSeconds)
+    {
+        var epochs = new Table().Title("Epochs").AddColumns(
+            "epoch", "train loss", "train acc", "test loss", "test acc", "lr", "img/s", "train", "eval");
+        foreach (EpochMetrics m in result.History)
+        {
+            epochs.AddRow(
+                m.Epoch.ToString(CultureInfo.InvariantCulture),
+                Units.Fixed(m.TrainLoss, 4),
+                Units.Percent(m.TrainAccuracy),
+                Units.Fixed(m.TestLoss ?? double.NaN, 4),
+                Units.Percent(m.TestAccuracy),
+                m.LearningRate.ToString("G3", CultureInfo.InvariantCulture),
+                Units.Fixed(m.ImagesPerSecond, 0),
+                Units.Seconds(m.TrainSeconds),
+                Units.Seconds(m.EvalSeconds));
+        }
+
+        console.Write(epochs);
+        var summary = new Table().Title("Summary").AddColumns("", "").HideHeaders();
+        summary.AddRow("model", Markup.Escape($"{report.Model} ({Units.Count(report.ParameterCount)} parameters, {report.Settings.GetValueOrDefault("mode")})"));
+        summary.AddRow("device", Markup.Escape(report.Device));
+        summary.AddRow("test accuracy", "[bold]" + Units.Percent(report.TestAccuracy) + "[/]");
+        summary.AddRow("epochs / steps", $"{report.Epochs} / {report.Steps}");
+        summary.AddRow("training time", Units.Seconds(report.Seconds) + $" (wall clock with data loading: {Units.Seconds(wallSeconds)})");
+        summary.AddRow("activation peak", Units.Mib(report.ActivationPeakBytes));
+        summary.AddRow("total pool peak", Units.Mib(report.TotalPeakBytes));
+        foreach ((string category, long bytes) in report.PeakBytesByCategory)
+        {
+            summary.AddRow("  " + Markup.Escape(category), Units.Mib(bytes));
+        }
+
+        if (report.SkippedBatches > 0)
+        {
+            summary.AddRow("skipped batches", report.SkippedBatches.ToString(CultureInfo.InvariantCulture));
+        }
+
+        console.Write(summary);
+    }
+
+    private static void WritePlots(CliContext context, TrainSettings s, string folder, Outcome outcome)
+    {
+        var written = new List<string>
+        {
+            Plots.Loss(folder, outcome.Result.History, outcome.Steps, outcome.Title),
+            Plots.Accuracy(folder, outcome.Result.History, outcome.Steps, outcome.Title),
+        };
+
+        List<MemoryBenchmarkRow> rows;
+        if (s.MemoryRows is not null)
+        {
+            rows = MemoryRows.Read(s.MemoryRows);
+        }
+        else
+        {
+            context.Out.WriteLine($"Measuring activation memory against depth (one step per model, batch {s.MemoryBatch}) for the memory plot ...");
+            using ComputeDevice device = ComputeDevice.Create(outcome.Device);
+            rows = MemoryRows.Measure(
+                device, MemoryRows.Cases(ModelsCommand.PaperModels), s.MemoryBatch, 1, null, context.Cancellation);
+            MemoryRows.Write(Path.Combine(folder, "memory.json"), rows);
+            MemoryCommand.Print(
+                context.Console,
+                rows,
+                $"Memory of one training step on {device}: 3x32x32 images, 10 classes, batch {s.MemoryBatch} (for step times run 'memory')",
+                showTimes: false);
+        }
+
+        if (rows.Count > 0)
+        {
+            written.Add(Plots.MemoryAgainstDepth(folder, rows));
+        }
+
+        context.Out.WriteLine("Plots: " + string.Join(", ", written));
+    }
+
+    /// <summary>What a finished training run hands to the report and the plots.</summary>
+    private sealed record Outcome(RunReport Report, TrainingResult Result, List<StepPoint> Steps, string Title, DeviceKind Device);
+}
