@@ -6,7 +6,9 @@ namespace RevNet.ILGPU.Host;
 /// <remarks>
 /// <para>Forward: per image y[n] (K x PQ) = W (K x CRS) · col[n] (CRS x PQ). W is packed once per call; col is
 /// never stored: <see cref="Im2ColPackB"/> packs its panels straight from the zero-padded image (a 1x1, stride-1,
-/// unpadded convolution packs x itself). Work items are (image, column range) pairs spread over the cores.</para>
+/// unpadded convolution packs x itself). Stride-1 layers with Q a multiple of 16, or Q = 8 (the narrow CIFAR
+/// layers), skip the packing: <see cref="DirectConv"/> reads B in place from the padded image. Work items are
+/// (image, column range) pairs spread over the cores.</para>
 /// <para>Backward-input, stride 1 and pad ≤ kernel − 1: a forward convolution of dy with the flipped, transposed
 /// weights W'[c, k, R−1−r, S−1−s] and padding (R−1−padH, S−1−padW), so it runs as fast as the forward and needs no
 /// col2im. Otherwise: col = Wᵀ·dy[n] by GEMM, then col2im (dx overwritten).</para>
@@ -209,6 +211,7 @@ internal static unsafe class HostConv2d
         int panels = (pq + nr - 1) / nr;
         bool pointwise = g.R == 1 && g.S == 1 && g.StrideH == 1 && g.StrideW == 1 && g.PadH == 0 && g.PadW == 0;
         bool padded = g.PadH > 0 || g.PadW > 0;
+        bool direct = !pointwise && DirectConv.Applies(wide, g);
         int threads = g.ForwardFlops / 2 < ParallelThreshold ? 1 : Environment.ProcessorCount;
         int chunks = threads == 1 ? 1 : Math.Clamp(((2 * threads) + g.N - 1) / g.N, 1, panels);
         nint xAddress = (nint)x;
@@ -239,6 +242,14 @@ internal static unsafe class HostConv2d
                 wp += 2 * geo.PadW;
                 source = s.Get(GemmSlot.Image, (long)geo.C * hp * wp);
                 Im2Col.Pad(xn, source, geo.C, geo.H, geo.W, geo.PadH, geo.PadW);
+            }
+
+            if (direct)
+            {
+                // Segments of 16 outputs; j0 and j1 are multiples of 16 (NR = 32 and PQ = P·Q, Q % 16 = 0).
+                float* aData = a.Pack(null, 0, geo.K, 0, crs, GemmKernels.WideMr);
+                DirectConv.Run(aData, source, hp, wp, geo, yn, j0 / DirectConv.Segment, j1 / DirectConv.Segment);
+                return;
             }
 
             var im2col = new Im2ColPackB(source, hp, wp, geo.R, geo.S, geo.StrideH, geo.StrideW, geo.Q);

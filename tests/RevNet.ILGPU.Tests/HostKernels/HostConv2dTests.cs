@@ -1,5 +1,6 @@
 using RevNet.ILGPU.Host;
 using RevNet.ILGPU.Ops;
+using RevNet.ILGPU.Tests.Reference;
 using RevNet.ILGPU.Tests.Support;
 
 namespace RevNet.ILGPU.Tests.HostKernels;
@@ -27,6 +28,10 @@ public sealed class HostConv2dTests
         new(4, 40, 12, 12, 20, 3, 3, 1, 1, 1, 1), // CRS = 360: two KC blocks; multi-threaded
         new(1, 16, 24, 24, 24, 3, 3, 1, 1, 1, 1), // batch 1, split into column chunks across threads
         new(2, 7, 28, 28, 9, 3, 3, 1, 1, 1, 1),  // 28-wide rows: panels cross output rows
+        new(2, 64, 8, 8, 64, 3, 3, 1, 1, 1, 1),  // direct stride-1 kernel: Q = 8 half-row segments
+        new(1, 8, 5, 16, 8, 3, 3, 1, 1, 1, 1),   // direct kernel: Q = 16, odd P
+        new(2, 16, 16, 16, 32, 3, 3, 1, 1, 1, 1), // direct kernel: Q = 16, several channel tiles
+        new(1, 200, 8, 8, 8, 3, 3, 1, 1, 1, 1),  // direct kernel: depth 1800 > 320, partial sums reloaded
     ];
 
     public static TheoryData<bool, int> Cases()
@@ -54,7 +59,7 @@ public sealed class HostConv2dTests
 
         HostConv2d.Forward(wide, x, w, y, g);
 
-        TensorAssert.Close(y, HostKernelReference.ConvForward(x, w, g), atol: HostGemmTests.Atol(g.C * g.R * g.S), what: g.ToString());
+        TensorAssert.Close(y, Conv2dReference.Forward(x.ToDouble(), w.ToDouble(), g), atol: HostGemmTests.Atol(g.C * g.R * g.S), what: g.ToString());
     }
 
     [SkippableTheory]
@@ -68,7 +73,7 @@ public sealed class HostConv2dTests
 
         HostConv2d.BackwardInput(wide, dy, w, dx, g);
 
-        TensorAssert.Close(dx, HostKernelReference.ConvBackwardInput(dy, w, g), atol: HostGemmTests.Atol(g.K * g.R * g.S), what: g.ToString());
+        TensorAssert.Close(dx, Conv2dReference.BackwardInput(dy.ToDouble(), w.ToDouble(), g), atol: HostGemmTests.Atol(g.K * g.R * g.S), what: g.ToString());
     }
 
     [SkippableTheory]
@@ -79,7 +84,8 @@ public sealed class HostConv2dTests
         Conv2dGeometry g = Shapes[shape];
         (float[] x, float[] w, float[] dy) = Inputs(g, 30 + shape);
         float[] dw = TestData.Uniform(40 + shape, w.Length);
-        double[] expected = HostKernelReference.ConvBackwardWeight(x, dy, dw, g);
+        double[] expected = dw.ToDouble();
+        Conv2dReference.BackwardWeight(x.ToDouble(), dy.ToDouble(), expected, g);
 
         HostConv2d.BackwardWeight(wide, x, dy, dw, g);
 
@@ -130,10 +136,12 @@ public sealed class HostConv2dTests
         HostConv2d.Forward(x, w, y, g);
         HostConv2d.BackwardInput(dy, w, dx, g);
         HostConv2d.BackwardWeight(x, dy, dw, g);
+        double[] expectedDw = new double[w.Length];
+        Conv2dReference.BackwardWeight(x.ToDouble(), dy.ToDouble(), expectedDw, g);
 
-        TensorAssert.Close(y, HostKernelReference.ConvForward(x, w, g), what: "forward");
-        TensorAssert.Close(dx, HostKernelReference.ConvBackwardInput(dy, w, g), what: "backward input");
-        TensorAssert.Close(dw, HostKernelReference.ConvBackwardWeight(x, dy, new float[w.Length], g), what: "backward weight");
+        TensorAssert.Close(y, Conv2dReference.Forward(x.ToDouble(), w.ToDouble(), g), what: "forward");
+        TensorAssert.Close(dx, Conv2dReference.BackwardInput(dy.ToDouble(), w.ToDouble(), g), what: "backward input");
+        TensorAssert.Close(dw, expectedDw, what: "backward weight");
     }
 
     private static float[][] RunAll(bool wide, Conv2dGeometry g, int seed)
