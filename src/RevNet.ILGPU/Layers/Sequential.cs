@@ -26,6 +26,7 @@ public sealed class Sequential : ILayer, IModalLayer
     private readonly LayerValue[] _outKeep;
     private readonly bool[] _rebuild;
     private readonly bool[] _checkpoint;
+    private readonly double[]?[] _fingerprints;
     private readonly CouplingGrid _grid = new();
     private LayerValue _tail;
     private bool _ready;
@@ -51,6 +52,7 @@ public sealed class Sequential : ILayer, IModalLayer
         _outKeep = new LayerValue[n];
         _rebuild = new bool[n];
         _checkpoint = new bool[n];
+        _fingerprints = new double[]?[n];
         Parameters = [.. _layers.SelectMany(l => l.Parameters)];
         Buffers = [.. _layers.SelectMany(l => l.Buffers)];
     }
@@ -61,6 +63,15 @@ public sealed class Sequential : ILayer, IModalLayer
     /// <summary>How a training forward keeps activations (takes effect at the next forward).</summary>
     public ActivationMode Mode { get; set; }
 
+    /// <summary>
+    /// Opt-in checks of the activations rebuilt in <see cref="ActivationMode.Reconstruct"/> (null, the default: none,
+    /// and nothing is read back from the device). Takes effect at the next forward.
+    /// </summary>
+    public ReconstructionChecks? Checks { get; set; }
+
+    /// <summary>Whether every layer is invertible, so that <see cref="Inverse"/> works.</summary>
+    public bool IsInvertible => Array.TrueForAll(_invertible, v => v);
+
     /// <inheritdoc />
     public IReadOnlyList<Parameter> Parameters { get; }
 
@@ -70,11 +81,50 @@ public sealed class Sequential : ILayer, IModalLayer
     /// <inheritdoc />
     bool IModalLayer.IsComposite => true;
 
+    /// <summary>Host readbacks made by <see cref="Checks"/> (0 while the checks are off).</summary>
+    internal long CheckReadbacks { get; private set; }
+
     /// <summary>Called with (layer index, input) before each invertible layer runs in a Reconstruct forward.</summary>
     internal Action<int, LayerValue>? ForwardInputObserver { get; set; }
 
     /// <summary>Called with (layer index, rebuilt input) after each invertible layer's memory-free backward.</summary>
     internal Action<int, LayerValue>? RebuiltInputObserver { get; set; }
+
+    /// <summary>
+    /// Raised (a warning, not an error) when a rebuilt input drifts past <see cref="ReconstructionChecks.DriftThreshold"/>.
+    /// </summary>
+    public event EventHandler<ReconstructionDriftEventArgs>? ReconstructionDrift;
+
+    /// <summary>
+    /// Rebuilds the input of the whole graph from its output in evaluation mode, layer by layer from the last.
+    /// </summary>
+    /// <param name="output">The output (borrowed).</param>
+    /// <returns>The input, owned by the caller.</returns>
+    /// <exception cref="NotInvertibleException">A layer is not an <see cref="IReversibleLayer"/> (named in the
+    /// message); see <see cref="IsInvertible"/>.</exception>
+    public Tensor Inverse(Tensor output)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        int bad = Array.IndexOf(_invertible, false);
+        if (bad >= 0)
+        {
+            throw new NotInvertibleException(bad, $"{ReconstructionCheck.NameOf(_layers[bad], bad)}, a {_layers[bad].GetType().Name}");
+        }
+
+        Tensor current = output;
+        for (int i = _layers.Length - 1; i >= 0; i--)
+        {
+            Tensor next = ((IReversibleLayer)_layers[i]).Inverse(current);
+            if (!ReferenceEquals(current, output))
+            {
+                current.Dispose();
+            }
+
+            current = next;
+        }
+
+        return current;
+    }
 
     /// <inheritdoc />
     public Shape GetOutputShape(Shape input)
@@ -114,6 +164,11 @@ public sealed class Sequential : ILayer, IModalLayer
                 y = Convert(y, _coupling[i], MemoryCategory.Activations);
                 (y, g) = BackwardFromOutput(i, y, g);
                 RebuiltInputObserver?.Invoke(i, y);
+                if (Checks is { } checks)
+                {
+                    Verify(i, y, g, checks);
+                }
+
                 continue;
             }
 
@@ -196,6 +251,12 @@ public sealed class Sequential : ILayer, IModalLayer
             if (_rebuild[i])
             {
                 ForwardInputObserver?.Invoke(i, x);
+                _fingerprints[i] = null;
+                if (Checks?.DriftThreshold is not null)
+                {
+                    CheckReadbacks++;
+                    _fingerprints[i] = ReconstructionCheck.Fingerprint(x.ToHost());
+                }
             }
 
             LayerValue output = default;
@@ -351,6 +412,35 @@ public sealed class Sequential : ILayer, IModalLayer
         y.Release();
         g.Release();
         return (LayerValue.Single(x, owned: true), LayerValue.Single(dx, owned: true));
+    }
+
+    private void Verify(int i, LayerValue x, LayerValue g, ReconstructionChecks checks)
+    {
+        float[] values = x.ToHost();
+        CheckReadbacks++;
+        if (checks.CheckNonFinite)
+        {
+            int bad = ReconstructionCheck.FirstNonFinite(values);
+            if (bad >= 0)
+            {
+                x.Release();
+                g.Release();
+                throw new NonFiniteActivationException(i, ReconstructionCheck.NameOf(_layers[i], i), "rebuilt input", bad, values[bad]);
+            }
+        }
+
+        if (checks.DriftThreshold is double threshold && _fingerprints[i] is double[] saved)
+        {
+            _fingerprints[i] = null;
+            double[] rebuilt = ReconstructionCheck.Fingerprint(values);
+            double drift = ReconstructionCheck.Drift(saved, rebuilt, values.Length);
+            if (drift > threshold)
+            {
+                ReconstructionDrift?.Invoke(
+                    this,
+                    new ReconstructionDriftEventArgs(i, ReconstructionCheck.NameOf(_layers[i], i), saved, rebuilt, drift, threshold));
+            }
+        }
     }
 
     private void ReleaseSaved()

@@ -22,6 +22,7 @@ public sealed class BufferPool
     private readonly HashSet<DeviceBuffer> _all = [];
     private readonly long[] _current = new long[CategoryCount];
     private readonly long[] _peak = new long[CategoryCount];
+    private long? _limitBytes;
 
     internal BufferPool(ComputeDevice device)
     {
@@ -39,6 +40,33 @@ public sealed class BufferPool
 
     /// <summary>Bytes held from the device, rented or free.</summary>
     public long AllocatedBytes { get; private set; }
+
+    /// <summary>
+    /// A cap on <see cref="AllocatedBytes"/> (null: none). An allocation past it first frees the pool's cache, then
+    /// throws <see cref="DeviceOutOfMemoryException"/> as a full device would: for users who share a GPU, and for
+    /// tests of out-of-memory handling.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is not positive.</exception>
+    public long? LimitBytes
+    {
+        get => _limitBytes;
+        set
+        {
+            if (value is long v)
+            {
+                ArgumentOutOfRangeException.ThrowIfNegativeOrZero(v, nameof(value));
+            }
+
+            _limitBytes = value;
+        }
+    }
+
+    /// <summary>
+    /// The memory budget: <see cref="LimitBytes"/> when set, else the accelerator's memory, else (Host) the memory
+    /// available to the process.
+    /// </summary>
+    public long CapacityBytes =>
+        _limitBytes ?? _device.Accelerator?.MemorySize ?? GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
 
     /// <summary>How many buffers were ever allocated from the device.</summary>
     public long AllocationCount { get; private set; }
@@ -122,7 +150,8 @@ public sealed class BufferPool
     public string Describe()
     {
         var sb = new StringBuilder();
-        sb.Append(CultureInfo.InvariantCulture, $"in use {Mib(InUseBytes)} (peak {Mib(PeakInUseBytes)}), held {Mib(AllocatedBytes)}; ");
+        sb.Append(CultureInfo.InvariantCulture, $"in use {Mib(InUseBytes)} (peak {Mib(PeakInUseBytes)}), held {Mib(AllocatedBytes)}");
+        sb.Append(_limitBytes is long limit ? ", limit " + Mib(limit) + "; " : "; ");
         for (int i = 0; i < CategoryCount; i++)
         {
             sb.Append(CultureInfo.InvariantCulture, $"{(MemoryCategory)i} {Mib(_current[i])} (peak {Mib(_peak[i])})");
@@ -195,6 +224,7 @@ public sealed class BufferPool
                 {
                     RequestedBytes = length * sizeof(float),
                     InUseBytes = InUseBytes,
+                    CapacityBytes = CapacityBytes,
                 };
             }
         }
@@ -207,6 +237,11 @@ public sealed class BufferPool
 
     private DeviceBuffer TryAllocate(long length)
     {
+        if (_limitBytes is long limit && AllocatedBytes + (length * sizeof(float)) > limit)
+        {
+            throw new OutOfMemoryException($"The pool's limit of {limit} bytes would be exceeded.");
+        }
+
         if (_device.Accelerator is null && length > Array.MaxLength)
         {
             throw new OutOfMemoryException($"{length} floats exceed the largest managed array.");

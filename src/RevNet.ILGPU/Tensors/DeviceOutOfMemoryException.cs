@@ -25,4 +25,16 @@ public sealed class DeviceOutOfMemoryException : Exception
 
     /// <summary>The bytes in use on the device when the allocation failed.</summary>
     public long InUseBytes { get; init; }
+
+    /// <summary>The pool's memory budget (<see cref="BufferPool.CapacityBytes"/>) when the allocation failed.</summary>
+    public long CapacityBytes { get; init; }
+
+    /// <summary>The batch size that failed, when a trainer knew it (null otherwise).</summary>
+    public int? Batch { get; init; }
+
+    /// <summary>
+    /// The largest batch size that fits the budget according to the memory model (0: not even one sample), filled in
+    /// by the trainer that caught the error; null when unknown.
+    /// </summary>
+    public int? SuggestedMaxBatch { get; init; }
 }

@@ -46,6 +46,7 @@ public sealed class Tensor : IDisposable
         get
         {
             ObjectDisposedException.ThrowIf(_buffer is null, this);
+            ThrowIfDeviceDisposed();
             return _buffer;
         }
     }
@@ -116,6 +117,7 @@ public sealed class Tensor : IDisposable
     public void Reshape(Shape shape)
     {
         ObjectDisposedException.ThrowIf(_buffer is null, this);
+        ThrowIfDeviceDisposed();
         if (shape.ElementCount != ElementCount)
         {
             throw new ArgumentException($"Cannot reshape {Shape} to {shape}: element counts differ.", nameof(shape));
@@ -126,6 +128,17 @@ public sealed class Tensor : IDisposable
 
     /// <inheritdoc />
     public override string ToString() => $"Tensor{Shape} on {Device.Kind} ({Category})";
+
+    private void ThrowIfDeviceDisposed()
+    {
+        if (Device.IsDisposed)
+        {
+            throw new ObjectDisposedException(
+                ToString(),
+                $"This tensor ({Shape}, {Category}) belongs to the device {Device}, which was disposed: its memory is "
+                + "gone. Tensors die with their device; dispose them (and the models holding them) before the device.");
+        }
+    }
 
     /// <summary>Returns the buffer to the pool. Disposing twice does nothing.</summary>
     public void Dispose()

@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using RevNet.ILGPU.Data;
 using RevNet.ILGPU.Devices;
+using RevNet.ILGPU.Diagnostics;
 using RevNet.ILGPU.Layers;
 using RevNet.ILGPU.Ops;
 using RevNet.ILGPU.Tensors;
@@ -83,6 +84,9 @@ public sealed class Trainer
     /// <param name="cancellationToken">Stops between steps (the epoch is left unfinished; a checkpoint can resume it).</param>
     /// <returns>The history and totals.</returns>
     /// <exception cref="NonFiniteValueException">A loss (or checked gradient) is NaN or infinite under <see cref="NonFinitePolicy.Throw"/>.</exception>
+    /// <exception cref="DeviceOutOfMemoryException">A step ran out of device memory; the exception gives the bytes
+    /// asked for, the pool's state and <see cref="DeviceOutOfMemoryException.SuggestedMaxBatch"/> (the largest batch
+    /// that fits, from a <see cref="MemoryModel"/> measured on the spot).</exception>
     public TrainingResult Fit(BatchLoader train, BatchLoader? test = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(train);
@@ -108,7 +112,16 @@ public sealed class Trainer
                         break;
                     }
 
-                    float loss = TrainStep(batch);
+                    float loss;
+                    try
+                    {
+                        loss = TrainStep(batch);
+                    }
+                    catch (DeviceOutOfMemoryException ex) when (ex.SuggestedMaxBatch is null)
+                    {
+                        throw WithSuggestedBatch(ex, batch);
+                    }
+
                     _counters = _counters with { TrainSeconds = trainSecondsBefore + epochWatch.Elapsed.TotalSeconds };
                     if (Options.ReportSteps)
                     {
@@ -394,6 +407,47 @@ public sealed class Trainer
             LearningRate = lr,
         };
         return loss;
+    }
+
+    /// <summary>
+    /// Measures the model's memory at two small batches and returns the error again, with the largest batch that
+    /// fits the pool's budget.
+    /// </summary>
+    private DeviceOutOfMemoryException WithSuggestedBatch(DeviceOutOfMemoryException ex, HostBatch batch)
+    {
+        int[] dims = new int[batch.Shape.Rank - 1];
+        for (int d = 1; d < batch.Shape.Rank; d++)
+        {
+            dims[d - 1] = batch.Shape[d];
+        }
+
+        long budget = _device.Pool.CapacityBytes;
+        long pendingState = _optimizer is Optimizer o ? o.PendingStateBytes(_model.Parameters) : 0;
+        int suggested;
+        string model;
+        try
+        {
+            MemoryModel memory = MemoryModel.Measure(_model, new Shape(dims), pendingState);
+            suggested = Math.Min(memory.LargestBatch(budget), batch.Count - 1);
+            model = $"{memory.FixedBytes} bytes fixed + {memory.BytesPerSample} bytes per sample";
+        }
+        catch (DeviceOutOfMemoryException)
+        {
+            suggested = 0;
+            model = "a measuring step at batch 1 or 2 did not fit either";
+        }
+
+        string advice = suggested > 0
+            ? $"The largest batch size that fits is {suggested} (memory model: {model}; budget {budget} bytes)."
+            : $"No batch size fits ({model}; budget {budget} bytes): use a smaller model or ActivationMode.Reconstruct.";
+        return new DeviceOutOfMemoryException($"{ex.Message} Training at batch size {batch.Count}. {advice}", ex)
+        {
+            RequestedBytes = ex.RequestedBytes,
+            InUseBytes = ex.InUseBytes,
+            CapacityBytes = budget,
+            Batch = batch.Count,
+            SuggestedMaxBatch = suggested,
+        };
     }
 
     private void CheckGradients(IReadOnlyList<Parameter> parameters, int stepInEpoch)

@@ -1,0 +1,131 @@
+using RevNet.ILGPU.Devices;
+using RevNet.ILGPU.Layers;
+using RevNet.ILGPU.Ops;
+using RevNet.ILGPU.Tensors;
+
+namespace RevNet.ILGPU.Diagnostics;
+
+/// <summary>
+/// The pool bytes a training step needs as a function of the batch size: bytes(batch) = fixed + perSample·batch.
+/// Parameters, gradients and optimizer state make the fixed part; activations and workspace grow linearly in the
+/// batch. Fitted from the peaks of two measured steps; answers "the largest batch that fits".
+/// </summary>
+/// <param name="FixedBytes">Bytes independent of the batch size.</param>
+/// <param name="BytesPerSample">Bytes added by each sample of the batch.</param>
+public sealed record MemoryModel(long FixedBytes, long BytesPerSample)
+{
+    /// <summary>The bytes a step needs at a batch size.</summary>
+    /// <param name="batch">The batch size.</param>
+    /// <returns>fixed + perSample·batch.</returns>
+    public long Estimate(int batch) => FixedBytes + (BytesPerSample * batch);
+
+    /// <summary>The largest batch whose estimate fits a budget.</summary>
+    /// <param name="budgetBytes">The bytes available (e.g. <see cref="BufferPool.CapacityBytes"/>).</param>
+    /// <returns>The batch size; 0 when not even one sample fits; <see cref="int.MaxValue"/> when nothing grows.</returns>
+    public int LargestBatch(long budgetBytes)
+    {
+        if (budgetBytes < FixedBytes + BytesPerSample)
+        {
+            return 0;
+        }
+
+        return BytesPerSample <= 0 ? int.MaxValue : (int)Math.Min(int.MaxValue, (budgetBytes - FixedBytes) / BytesPerSample);
+    }
+
+    /// <summary>Fits the model through two measurements.</summary>
+    /// <param name="batchA">The smaller batch size.</param>
+    /// <param name="bytesA">Its peak bytes.</param>
+    /// <param name="batchB">The larger batch size.</param>
+    /// <param name="bytesB">Its peak bytes.</param>
+    /// <returns>The model (the per-sample bytes rounded up, so that estimates err on the safe side).</returns>
+    /// <exception cref="ArgumentOutOfRangeException">batchA is not positive or batchB is not larger.</exception>
+    public static MemoryModel Fit(int batchA, long bytesA, int batchB, long bytesB)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchA);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(batchB, batchA);
+        int span = batchB - batchA;
+        long perSample = Math.Max(0, ((bytesB - bytesA) + span - 1) / span);
+        return new MemoryModel(Math.Max(0, bytesA - (perSample * batchA)), perSample);
+    }
+
+    /// <summary>
+    /// Measures a model: one training step (forward, softmax cross-entropy, backward) at each of two small batch sizes
+    /// with random inputs, counting the pool's peak bytes in use (everything rented, parameters included). The model's
+    /// buffers (running statistics) and gradients are restored afterwards; its weights are not touched.
+    /// </summary>
+    /// <param name="model">The model; its output is [N, classes] (or [N, classes, 1, 1]).</param>
+    /// <param name="sampleShape">One sample's shape without the batch dimension, e.g. [1, 28, 28].</param>
+    /// <param name="extraFixedBytes">Bytes to add to the fixed part (e.g. optimizer state not rented yet).</param>
+    /// <param name="batchA">The smaller measured batch.</param>
+    /// <param name="batchB">The larger measured batch.</param>
+    /// <returns>The fitted model.</returns>
+    /// <exception cref="DeviceOutOfMemoryException">Even a measured step does not fit.</exception>
+    public static MemoryModel Measure(ILayer model, Shape sampleShape, long extraFixedBytes = 0, int batchA = 1, int batchB = 2)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchA);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(batchB, batchA);
+        if (model.Parameters.Count == 0)
+        {
+            throw new ArgumentException("The model has no parameters, so its device is unknown.", nameof(model));
+        }
+
+        ComputeDevice device = model.Parameters[0].Value.Device;
+        float[][] buffers = [.. model.Buffers.Select(b => b.Value.ToArray())];
+        float[][] gradients = [.. model.Parameters.Select(p => p.Gradient?.ToArray() ?? [])];
+        try
+        {
+            long a = PeakOfStep(device, model, sampleShape, batchA);
+            long b = PeakOfStep(device, model, sampleShape, batchB);
+            MemoryModel fitted = Fit(batchA, a, batchB, b);
+            return fitted with { FixedBytes = fitted.FixedBytes + extraFixedBytes };
+        }
+        finally
+        {
+            for (int i = 0; i < buffers.Length; i++)
+            {
+                model.Buffers[i].Value.CopyFrom(buffers[i]);
+            }
+
+            for (int i = 0; i < gradients.Length; i++)
+            {
+                model.Parameters[i].Gradient?.CopyFrom(gradients[i]);
+            }
+        }
+    }
+
+    private static long PeakOfStep(ComputeDevice device, ILayer model, Shape sampleShape, int batch)
+    {
+        int[] dims = new int[sampleShape.Rank + 1];
+        dims[0] = batch;
+        for (int d = 0; d < sampleShape.Rank; d++)
+        {
+            dims[d + 1] = sampleShape[d];
+        }
+
+        BufferPool pool = device.Pool;
+        device.Synchronize();
+        pool.ResetPeaks();
+        using (Tensor x = pool.Rent(new Shape(dims), MemoryCategory.Workspace))
+        {
+            float[] data = new float[x.ElementCount];
+            var rng = new Random(batch);
+            for (int i = 0; i < data.Length; i++)
+            {
+                data[i] = (float)((rng.NextDouble() * 2) - 1);
+            }
+
+            x.CopyFrom(data);
+            using Tensor logits = model.Forward(x, training: true);
+            Shape outputShape = logits.Shape;
+            logits.Reshape(new Shape(batch, (int)(logits.ElementCount / batch)));
+            using Tensor dlogits = pool.Rent(logits.Shape, MemoryCategory.Workspace);
+            TensorOps.SoftmaxCrossEntropy(logits, new int[batch], dlogits);
+            dlogits.Reshape(outputShape);
+            model.Backward(dlogits).Dispose();
+        }
+
+        device.Synchronize();
+        return pool.PeakInUseBytes;
+    }
+}
