@@ -1,5 +1,6 @@
 using System.Runtime.Intrinsics;
 using RevNet.ILGPU.Host;
+using RevNet.ILGPU.Tests.Reference;
 using RevNet.ILGPU.Tests.Support;
 
 namespace RevNet.ILGPU.Tests.HostKernels;
@@ -65,7 +66,7 @@ public sealed unsafe class HostGemmTests
         Problem pr = Problem.Create(1000 + size, transA, transB, m, n, k, pad: 0);
         Array.Fill(pr.C, float.NaN); // beta = 0 must ignore old C, NaNs included.
 
-        double[] expected = HostKernelReference.Gemm(transA, transB, m, n, k, 1, pr.A, pr.Lda, pr.B, pr.Ldb, 0, pr.C, pr.Ldc);
+        double[] expected = GemmReference.Gemm(transA, transB, m, n, k, 1, pr.A, pr.Lda, pr.B, pr.Ldb, 0, pr.C, pr.Ldc);
         HostGemm.Sgemm(wide, transA, transB, m, n, k, 1f, pr.A, pr.Lda, pr.B, pr.Ldb, 0f, pr.C, pr.Ldc);
 
         TensorAssert.Close(pr.C, expected, atol: Atol(k), what: $"gemm {m}x{n}x{k} tA={transA} tB={transB}");
@@ -80,7 +81,7 @@ public sealed unsafe class HostGemmTests
         {
             Problem pr = Problem.Create(77 + m, transA, transB, m, n, k, pad: 3);
             float[] before = (float[])pr.C.Clone();
-            double[] expected = HostKernelReference.Gemm(
+            double[] expected = GemmReference.Gemm(
                 transA, transB, m, n, k, 0.75, pr.A, pr.Lda, pr.B, pr.Ldb, -1.25, pr.C, pr.Ldc);
 
             HostGemm.Sgemm(wide, transA, transB, m, n, k, 0.75f, pr.A, pr.Lda, pr.B, pr.Ldb, -1.25f, pr.C, pr.Ldc);

@@ -2,6 +2,7 @@ using RevNet.ILGPU.Devices;
 using RevNet.ILGPU.Ops;
 using RevNet.ILGPU.Tensors;
 using RevNet.ILGPU.Tests.Fixtures;
+using RevNet.ILGPU.Tests.Reference;
 using RevNet.ILGPU.Tests.Support;
 
 namespace RevNet.ILGPU.Tests.IlgpuKernels;
@@ -32,18 +33,10 @@ public abstract class IlgpuBatchNormTests(DeviceFixture fixture)
         TensorOps.BatchNormStatistics(tx, mean, invStd, Eps);
         TensorOps.BatchNormApply(tx, mean, invStd, tg, tb, y, relu);
 
-        (double[] mu, double[] variance) = IlgpuReference.Moments(x, n, c, plane);
-        double[] inv = variance.Select(v => 1.0 / Math.Sqrt(v + Eps)).ToArray();
+        (double[] mu, double[] inv) = BatchNormReference.Statistics(x.ToDouble(), n, c, plane, Eps);
         TensorAssert.Close(mean.ToArray(), mu, what: "mean");
         TensorAssert.Close(invStd.ToArray(), inv, what: "invStd");
-        double[] expected = new double[x.Length];
-        for (int i = 0; i < x.Length; i++)
-        {
-            int ch = (i / plane) % c;
-            double v = (gamma[ch] * (x[i] - mu[ch]) * inv[ch]) + beta[ch];
-            expected[i] = relu ? Math.Max(v, 0) : v;
-        }
-
+        double[] expected = BatchNormReference.Apply(x.ToDouble(), mu, inv, gamma.ToDouble(), beta.ToDouble(), n, c, plane, relu);
         TensorAssert.Close(y.ToArray(), expected, what: "bn apply");
     }
 
@@ -67,19 +60,13 @@ public abstract class IlgpuBatchNormTests(DeviceFixture fixture)
         TensorOps.BatchNormUpdateRunning(tm, ts, trm, trv, Momentum, Eps, Count);
         TensorOps.BatchNormInvStd(trv, Eps, evalInv);
 
-        double[] expectedMean = new double[C];
-        double[] expectedVar = new double[C];
-        for (int c = 0; c < C; c++)
-        {
-            double batchVar = ((1.0 / ((double)invStd[c] * invStd[c])) - Eps) * Count / (Count - 1);
-            expectedMean[c] = ((1 - Momentum) * (double)rm[c]) + (Momentum * (double)mean[c]);
-            expectedVar[c] = ((1 - Momentum) * (double)rv[c]) + (Momentum * batchVar);
-        }
+        double[] expectedMean = rm.ToDouble();
+        double[] expectedVar = rv.ToDouble();
+        BatchNormReference.UpdateRunning(mean.ToDouble(), invStd.ToDouble(), expectedMean, expectedVar, Momentum, Eps, Count);
 
         TensorAssert.Close(trm.ToArray(), expectedMean, what: "running mean");
         TensorAssert.Close(trv.ToArray(), expectedVar, what: "running var");
-        double[] expectedInv = expectedVar.Select(v => 1.0 / Math.Sqrt(v + Eps)).ToArray();
-        TensorAssert.Close(evalInv.ToArray(), expectedInv, what: "eval invStd");
+        TensorAssert.Close(evalInv.ToArray(), BatchNormReference.InvStd(expectedVar, Eps), what: "eval invStd");
     }
 
     [SkippableTheory]
@@ -107,29 +94,15 @@ public abstract class IlgpuBatchNormTests(DeviceFixture fixture)
         TensorOps.BatchNormBackward(tx, tdy, mean, invStd, tg, dx, dg, db);
 
         // Reference from the device's own statistics (checked separately), so only the backward is under test.
-        float[] mu = mean.ToArray();
-        float[] inv = invStd.ToArray();
-        double m = (double)n * plane;
-        double[] sumDy = new double[c];
-        double[] sumDyXhat = new double[c];
-        for (int i = 0; i < x.Length; i++)
-        {
-            int ch = (i / plane) % c;
-            sumDy[ch] += dy[i];
-            sumDyXhat[ch] += dy[i] * ((double)x[i] - mu[ch]) * inv[ch];
-        }
-
-        double[] expectedDx = new double[x.Length];
-        for (int i = 0; i < x.Length; i++)
-        {
-            int ch = (i / plane) % c;
-            double xhat = ((double)x[i] - mu[ch]) * inv[ch];
-            expectedDx[i] = gamma[ch] * inv[ch] * (dy[i] - (sumDy[ch] / m) - (xhat * sumDyXhat[ch] / m));
-        }
+        double[] expectedDg = dg0.ToDouble();
+        double[] expectedDb = db0.ToDouble();
+        double[] expectedDx = BatchNormReference.Backward(
+            x.ToDouble(), dy.ToDouble(), mean.ToArray().ToDouble(), invStd.ToArray().ToDouble(), gamma.ToDouble(),
+            n, c, plane, expectedDg, expectedDb);
 
         TensorAssert.Close(dx.ToArray(), expectedDx, atol: 1e-4, what: "bn dx");
-        TensorAssert.Close(dg.ToArray(), sumDyXhat.Select((v, i) => v + dg0[i]).ToArray(), atol: 1e-4, what: "dgamma");
-        TensorAssert.Close(db.ToArray(), sumDy.Select((v, i) => v + db0[i]).ToArray(), what: "dbeta");
+        TensorAssert.Close(dg.ToArray(), expectedDg, atol: 1e-4, what: "dgamma");
+        TensorAssert.Close(db.ToArray(), expectedDb, what: "dbeta");
     }
 }
 

@@ -2,6 +2,7 @@ using RevNet.ILGPU.Devices;
 using RevNet.ILGPU.Ops;
 using RevNet.ILGPU.Tensors;
 using RevNet.ILGPU.Tests.Fixtures;
+using RevNet.ILGPU.Tests.Reference;
 using RevNet.ILGPU.Tests.Support;
 
 namespace RevNet.ILGPU.Tests.IlgpuKernels;
@@ -35,26 +36,11 @@ public abstract class IlgpuLinearLossOptimizerTests(DeviceFixture fixture)
         TensorOps.LinearForward(tx, tw, tb, y);
         TensorOps.LinearBackward(tx, tw, tdy, withInputGradient ? dx : null, dw, db);
 
-        double[] expectedY = new double[N * Out];
-        double[] expectedDx = new double[N * In];
+        double[] expectedY = LinearReference.Forward(x.ToDouble(), w.ToDouble(), b.ToDouble(), N, In, Out);
         double[] expectedDw = dw0.ToDouble();
         double[] expectedDb = db0.ToDouble();
-        for (int n = 0; n < N; n++)
-        {
-            for (int o = 0; o < Out; o++)
-            {
-                double sum = b[o];
-                for (int i = 0; i < In; i++)
-                {
-                    sum += (double)x[(n * In) + i] * w[(o * In) + i];
-                    expectedDx[(n * In) + i] += (double)dy[(n * Out) + o] * w[(o * In) + i];
-                    expectedDw[(o * In) + i] += (double)dy[(n * Out) + o] * x[(n * In) + i];
-                }
-
-                expectedY[(n * Out) + o] = sum;
-                expectedDb[o] += dy[(n * Out) + o];
-            }
-        }
+        double[] expectedDx = LinearReference.Backward(
+            x.ToDouble(), w.ToDouble(), dy.ToDouble(), N, In, Out, expectedDw, expectedDb);
 
         TensorAssert.Close(y.ToArray(), expectedY, what: "linear y");
         TensorAssert.Close(dw.ToArray(), expectedDw, what: "linear dw");
@@ -82,32 +68,10 @@ public abstract class IlgpuLinearLossOptimizerTests(DeviceFixture fixture)
 
         float loss = TensorOps.SoftmaxCrossEntropy(tl, labels, dl);
 
-        double total = 0;
-        double[] expectedGrad = new double[N * K];
-        for (int n = 0; n < N; n++)
-        {
-            double max = double.NegativeInfinity;
-            for (int j = 0; j < K; j++)
-            {
-                max = Math.Max(max, logits[(n * K) + j]);
-            }
-
-            double sum = 0;
-            for (int j = 0; j < K; j++)
-            {
-                sum += Math.Exp(logits[(n * K) + j] - max);
-            }
-
-            total += Math.Log(sum) + max - logits[(n * K) + labels[n]];
-            for (int j = 0; j < K; j++)
-            {
-                double p = Math.Exp(logits[(n * K) + j] - max) / sum;
-                expectedGrad[(n * K) + j] = (p - (j == labels[n] ? 1 : 0)) / N;
-            }
-        }
+        double expectedLoss = LossReference.SoftmaxCrossEntropy(logits.ToDouble(), labels, N, K, out double[] expectedGrad);
 
         float.IsFinite(loss).Should().BeTrue();
-        ((double)loss).Should().BeApproximately(total / N, 1e-5 + (1e-5 * total / N));
+        ((double)loss).Should().BeApproximately(expectedLoss, 1e-5 + (1e-5 * expectedLoss));
         TensorAssert.Close(dl.ToArray(), expectedGrad, what: "dlogits");
 
         // A second, larger batch regrows the cached label and loss buffers.
@@ -115,20 +79,11 @@ public abstract class IlgpuLinearLossOptimizerTests(DeviceFixture fixture)
         float[] logits2 = TestData.Uniform(83, N2 * K);
         using Tensor tl2 = device.ToTensor(logits2, N2, K);
         using Tensor dl2 = device.RandomTensor(84, N2, K);
-        float loss2 = TensorOps.SoftmaxCrossEntropy(tl2, [0, 1, 2, 3, 4], dl2);
-        double expected2 = 0;
-        for (int n = 0; n < N2; n++)
-        {
-            double sum = 0;
-            for (int j = 0; j < K; j++)
-            {
-                sum += Math.Exp(logits2[(n * K) + j]);
-            }
+        int[] labels2 = [0, 1, 2, 3, 4];
+        float loss2 = TensorOps.SoftmaxCrossEntropy(tl2, labels2, dl2);
+        double expected2 = LossReference.SoftmaxCrossEntropy(logits2.ToDouble(), labels2, N2, K, out _);
 
-            expected2 += Math.Log(sum) - logits2[(n * K) + n];
-        }
-
-        ((double)loss2).Should().BeApproximately(expected2 / N2, 1e-5);
+        ((double)loss2).Should().BeApproximately(expected2, 1e-5);
     }
 
     [SkippableTheory]
@@ -150,12 +105,7 @@ public abstract class IlgpuLinearLossOptimizerTests(DeviceFixture fixture)
         for (int step = 0; step < 2; step++)
         {
             TensorOps.SgdStep(tw, tg, v, Lr, Momentum, Wd, nesterov);
-            for (int i = 0; i < Count; i++)
-            {
-                double gi = g[i] + (Wd * ew[i]);
-                ev[i] = (Momentum * ev[i]) + gi;
-                ew[i] -= Lr * (nesterov ? gi + (Momentum * ev[i]) : ev[i]);
-            }
+            OptimizerReference.SgdStep(ew, g.ToDouble(), ev, Lr, Momentum, Wd, nesterov);
         }
 
         TensorAssert.Close(tw.ToArray(), ew, what: "sgd w");
@@ -183,15 +133,7 @@ public abstract class IlgpuLinearLossOptimizerTests(DeviceFixture fixture)
         for (int step = 1; step <= 2; step++)
         {
             TensorOps.AdamStep(tw, tg, m, v, Lr, B1, B2, Eps, Wd, decoupled, step);
-            for (int i = 0; i < Count; i++)
-            {
-                double gi = decoupled ? g[i] : g[i] + (Wd * ew[i]);
-                em[i] = (B1 * em[i]) + ((1 - B1) * gi);
-                ev[i] = (B2 * ev[i]) + ((1 - B2) * gi * gi);
-                double mhat = em[i] / (1 - Math.Pow(B1, step));
-                double vhat = ev[i] / (1 - Math.Pow(B2, step));
-                ew[i] -= (Lr * mhat / (Math.Sqrt(vhat) + Eps)) + (decoupled ? Lr * Wd * ew[i] : 0);
-            }
+            OptimizerReference.AdamStep(ew, g.ToDouble(), em, ev, Lr, B1, B2, Eps, Wd, decoupled, step);
         }
 
         TensorAssert.Close(tw.ToArray(), ew, what: "adam w");

@@ -55,26 +55,7 @@ public sealed class ModelTrainingTests : IDisposable
             Schedule = LearningRateSchedule.Cosine(0.05f, 20),
             ArchitectureId = "revnet-test/1x28x28/10",
         });
-        var losses = new List<float>();
-        trainer.Progress += (_, p) =>
-        {
-            if (p.Kind == ProgressKind.Step)
-            {
-                losses.Add(p.Loss);
-            }
-        };
-
-        if (resumeFrom is not null)
-        {
-            trainer.LoadCheckpoint(resumeFrom, train);
-        }
-
-        TrainingResult result = trainer.Fit(train, test);
-        if (saveTo is not null)
-        {
-            trainer.SaveCheckpoint(saveTo, train);
-        }
-
+        (List<float> losses, TrainingResult result) = TrainerRun.Fit(trainer, train, test, resumeFrom, saveTo);
         return new Outcome(losses, [.. model.Buffers.Select(b => b.Value.ToArray())], result.TestAccuracy);
     }
 

@@ -26,14 +26,7 @@ public sealed class TrainerTests : IDisposable
         using var sgd = new Sgd(0.05f, momentum: 0.9f);
         using var loader = new BatchLoader(slice, Batch, new BatchLoaderOptions { Seed = 1 });
         var trainer = new Trainer(device, model, sgd, new TrainerOptions { Epochs = 1 });
-        var losses = new List<float>();
-        trainer.Progress += (_, p) =>
-        {
-            if (p.Kind == ProgressKind.Step)
-            {
-                losses.Add(p.Loss);
-            }
-        };
+        List<float> losses = TrainerRun.RecordStepLosses(trainer);
 
         TrainingResult result = trainer.Fit(loader);
 
@@ -295,26 +288,7 @@ public sealed class TrainerTests : IDisposable
         var trainer = new Trainer(
             device, model, optimizer,
             new TrainerOptions { Epochs = epochs, Schedule = schedule, MaxSteps = maxSteps, ArchitectureId = "tiny-mlp/784-24-10" });
-        var losses = new List<float>();
-        trainer.Progress += (_, p) =>
-        {
-            if (p.Kind == ProgressKind.Step)
-            {
-                losses.Add(p.Loss);
-            }
-        };
-
-        if (resumeFrom is not null)
-        {
-            trainer.LoadCheckpoint(resumeFrom, train);
-        }
-
-        TrainingResult result = trainer.Fit(train, test);
-        if (saveTo is not null)
-        {
-            trainer.SaveCheckpoint(saveTo, train);
-        }
-
+        (List<float> losses, TrainingResult result) = TrainerRun.Fit(trainer, train, test, resumeFrom, saveTo);
         return new Outcome(losses, [.. model.Parameters.Select(p => p.Value.ToArray())], model.Buffers[0].Value.ToArray(), result);
     }
 
