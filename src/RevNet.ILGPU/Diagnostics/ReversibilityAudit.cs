@@ -61,8 +61,11 @@ public static class ReversibilityAudit
         finally
         {
             network.Mode = originalMode;
-            network.ForwardInputObserver = null;
-            network.RebuiltInputObserver = null;
+            foreach (IGraphObserver o in network.Observers.OfType<RebuildObserver>().ToList())
+            {
+                network.Observers.Remove(o);
+            }
+
             Restore(network.Buffers.Select(b => b.Value), buffers);
             Restore(network.Parameters.Select(p => p.Gradient!), gradients);
         }
@@ -71,23 +74,10 @@ public static class ReversibilityAudit
     private static Pass RunPass(
         Sequential network, Tensor input, int[] labels, ActivationMode mode, List<BlockReconstruction>? blocks)
     {
-        var inputs = new Dictionary<int, float[]>();
-        if (blocks is not null)
+        var observer = blocks is null ? null : new RebuildObserver(blocks);
+        if (observer is not null)
         {
-            network.ForwardInputObserver = (i, x) => inputs[i] = x.ToHost();
-            network.RebuiltInputObserver = (i, x) =>
-            {
-                float[] rebuilt = x.ToHost();
-                float[] original = inputs[i];
-                double maxErr = 0, maxAbs = 0;
-                for (int k = 0; k < original.Length; k++)
-                {
-                    maxErr = Math.Max(maxErr, Math.Abs((double)rebuilt[k] - original[k]));
-                    maxAbs = Math.Max(maxAbs, Math.Abs((double)original[k]));
-                }
-
-                blocks.Add(new BlockReconstruction(i, NameOf(network.Layers[i], i), maxErr, maxAbs));
-            };
+            network.Observers.Add(observer);
         }
 
         network.Mode = mode;
@@ -102,7 +92,7 @@ public static class ReversibilityAudit
         pool.ResetPeaks();
         float loss;
         float[] dx;
-        using (Tensor logits = network.Forward(input, training: true))
+        using (Tensor logits = network.Forward(input, ForwardMode.Train))
         using (Tensor dlogits = pool.Rent(logits.Shape, MemoryCategory.Workspace))
         {
             loss = TensorOps.SoftmaxCrossEntropy(logits, labels, dlogits);
@@ -112,18 +102,48 @@ public static class ReversibilityAudit
         }
 
         long peak = pool.PeakBytes(MemoryCategory.Activations) - before;
-        network.ForwardInputObserver = null;
-        network.RebuiltInputObserver = null;
+        if (observer is not null)
+        {
+            network.Observers.Remove(observer);
+        }
+
         blocks?.Sort((a, b) => a.LayerIndex.CompareTo(b.LayerIndex));
         float[][] grads = Snapshot(network.Parameters.Select(p => p.Gradient!));
         return new Pass(grads, dx, loss, peak);
     }
 
-    private static string NameOf(ILayer layer, int index) => layer switch
+    /// <summary>Compares each rebuilt input with the input the forward saw.</summary>
+    private sealed class RebuildObserver(List<BlockReconstruction> blocks) : IGraphObserver
     {
-        ReversibleBlock b => b.Name,
-        _ => $"{layer.GetType().Name}#{index}",
-    };
+        private readonly Dictionary<int, float[]> _inputs = [];
+
+        public void OnForward(in LayerEvent e)
+        {
+            if (e.Action == LayerAction.Rebuild)
+            {
+                _inputs[e.Index] = e.Input.ToArray();
+            }
+        }
+
+        public void OnBackward(in LayerEvent e)
+        {
+            if (e.Action != LayerAction.Rebuild)
+            {
+                return;
+            }
+
+            float[] rebuilt = e.Input.ToArray();
+            float[] original = _inputs[e.Index];
+            double maxErr = 0, maxAbs = 0;
+            for (int k = 0; k < original.Length; k++)
+            {
+                maxErr = Math.Max(maxErr, Math.Abs((double)rebuilt[k] - original[k]));
+                maxAbs = Math.Max(maxAbs, Math.Abs((double)original[k]));
+            }
+
+            blocks.Add(new BlockReconstruction(e.Index, e.Layer.Name, maxErr, maxAbs));
+        }
+    }
 
     private static float[][] Snapshot(IEnumerable<Tensor> tensors) => [.. tensors.Select(t => t.ToArray())];
 

@@ -10,13 +10,13 @@ namespace RevNet.ILGPU.Layers;
 /// lies in (0, 1). Inverse: x₂ = (y₂ − t₂) / σ(s₂ + 2), x₁ = (y₁ − t₁) / σ(s₁ + 2).
 /// </summary>
 /// <remarks>
-/// The same contract as <see cref="ReversibleBlock"/>: <see cref="Backward"/> is the saved path;
+/// The same contract as <see cref="ReversibleBlock"/>: <see cref="Layer.Backward"/> is the saved path;
 /// <see cref="BackwardFromOutput"/> recomputes G once and F once (fused order) and saves nothing. Unlike the additive
 /// coupling the inverse is exact only to float rounding. The op set has no elementwise multiply or sigmoid yet, so
 /// the coupling arithmetic (not F and G) runs on host copies of the halves: correct on every backend, but a device
 /// round trip per unit on GPUs.
 /// </remarks>
-public sealed class AffineCoupling : IReversibleLayer, IModalLayer
+public sealed class AffineCoupling : Layer, IReversibleLayer
 {
     private const float ScaleOffset = 2f;
     private Saved? _saved;
@@ -26,14 +26,12 @@ public sealed class AffineCoupling : IReversibleLayer, IModalLayer
     /// <param name="g">G: y₁ → (s₂, t₂), doubling the channels of a half.</param>
     /// <param name="name">A name for reports.</param>
     public AffineCoupling(ILayer f, ILayer g, string name = "affine")
+        : base(name)
     {
         ArgumentNullException.ThrowIfNull(f);
         ArgumentNullException.ThrowIfNull(g);
-        F = f;
-        G = g;
-        Name = name;
-        Parameters = [.. f.Parameters, .. g.Parameters];
-        Buffers = [.. f.Buffers, .. g.Buffers];
+        F = Hold(f);
+        G = Hold(g);
     }
 
     /// <summary>F (on x₂), producing (s₁, t₁).</summary>
@@ -42,20 +40,8 @@ public sealed class AffineCoupling : IReversibleLayer, IModalLayer
     /// <summary>G (on y₁), producing (s₂, t₂).</summary>
     public ILayer G { get; }
 
-    /// <summary>The name given at construction.</summary>
-    public string Name { get; }
-
     /// <inheritdoc />
-    public IReadOnlyList<Parameter> Parameters { get; }
-
-    /// <inheritdoc />
-    public IReadOnlyList<Parameter> Buffers { get; }
-
-    /// <inheritdoc />
-    bool IModalLayer.IsComposite => true;
-
-    /// <inheritdoc />
-    public Shape GetOutputShape(Shape input)
+    public override Shape GetOutputShape(Shape input)
     {
         LayerKit.RequireHalves(input, nameof(input));
         Shape half = LayerKit.Half(input);
@@ -71,16 +57,9 @@ public sealed class AffineCoupling : IReversibleLayer, IModalLayer
     }
 
     /// <inheritdoc />
-    public Tensor Forward(Tensor input, bool training) => Forward(input, LayerKit.ModeOf(training));
-
-    /// <inheritdoc />
-    Tensor IModalLayer.Forward(Tensor input, ForwardMode mode) => Forward(input, mode);
-
-    /// <inheritdoc />
-    public Tensor Backward(Tensor outputGradient)
+    protected override Tensor OnBackward(Tensor input, Tensor outputGradient)
     {
-        ArgumentNullException.ThrowIfNull(outputGradient);
-        Saved saved = _saved ?? throw LayerKit.NoForward(this);
+        Saved saved = _saved!;
         _saved = null;
         try
         {
@@ -135,24 +114,22 @@ public sealed class AffineCoupling : IReversibleLayer, IModalLayer
     }
 
     /// <inheritdoc />
-    public void Dispose()
+    protected override void Dispose(bool disposing)
     {
         _saved?.Dispose();
         _saved = null;
-        F.Dispose();
-        G.Dispose();
+        base.Dispose(disposing);
     }
 
-    /// <summary>Runs the coupling in a forward mode.</summary>
-    internal Tensor Forward(Tensor input, ForwardMode mode)
+    /// <inheritdoc />
+    protected override Tensor OnForward(Tensor input, ForwardMode mode)
     {
-        ArgumentNullException.ThrowIfNull(input);
         GetOutputShape(input.Shape);
         _saved?.Dispose();
         _saved = null;
         Halves x = Halves.Of(input);
         ComputeDevice device = input.Device;
-        bool keep = LayerKit.Keeps(mode);
+        bool keep = mode.KeepsForBackward();
         Tensor? x2Dev = null, y1Dev = null;
         try
         {
@@ -205,7 +182,7 @@ public sealed class AffineCoupling : IReversibleLayer, IModalLayer
     {
         input = device.Pool.Rent(shape.Half, MemoryCategory.Activations);
         input.CopyFrom(half);
-        using Tensor st = LayerKit.Run(layer, input, mode);
+        using Tensor st = layer.Forward(input, mode);
         if (!keepInput)
         {
             input.Dispose();

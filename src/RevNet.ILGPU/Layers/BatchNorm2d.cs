@@ -10,14 +10,14 @@ namespace RevNet.ILGPU.Layers;
 /// statistics (PyTorch's momentum and unbiased-variance conventions); evaluation uses the running statistics.
 /// </summary>
 /// <remarks>
-/// A training forward keeps only the per-channel batch mean and inverse std (O(C)) plus a reference to its input
-/// (keep it alive until <see cref="Backward"/>); the fused ReLU's mask is recomputed from them in backward. When a
-/// reversible graph recomputes the layer, it reuses the saved statistics (bit-identical output for the same
-/// input) and does not update the running statistics a second time.
+/// A training forward (<see cref="ForwardMode.Train"/> or <see cref="ForwardMode.TrainNoSave"/>) computes the batch
+/// statistics, updates the running statistics once and keeps only the per-channel mean and inverse std (O(C));
+/// a <see cref="ForwardMode.Recompute"/> reuses them (bit-identical output for the same input) and never updates the
+/// running statistics. The fused ReLU's mask is rebuilt from the input and the statistics in backward, so nothing
+/// but a reference to the input (kept alive by the caller) is held.
 /// </remarks>
-public sealed class BatchNorm2d : ILayer, IModalLayer
+public sealed class BatchNorm2d : Layer
 {
-    private Tensor? _savedInput;
     private Tensor? _mean;
     private Tensor? _invStd;
 
@@ -33,6 +33,7 @@ public sealed class BatchNorm2d : ILayer, IModalLayer
     /// outside [0, 1].</exception>
     public BatchNorm2d(
         ComputeDevice device, int channels, bool relu = false, float eps = 1e-5f, float momentum = 0.1f, string name = "bn")
+        : base(name)
     {
         ArgumentNullException.ThrowIfNull(device);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(channels);
@@ -47,16 +48,12 @@ public sealed class BatchNorm2d : ILayer, IModalLayer
         Eps = eps;
         Momentum = momentum;
         var shape = new Shape(channels);
-        Gamma = new Parameter(device, name + ".weight", shape);
-        Beta = new Parameter(device, name + ".bias", shape);
-        RunningMean = new Parameter(device, name + ".running_mean", shape, trainable: false);
-        RunningVar = new Parameter(device, name + ".running_var", shape, trainable: false);
+        Gamma = AddParameter(device, "weight", shape);
+        Beta = AddParameter(device, "bias", shape);
         TensorOps.Fill(Gamma.Value, 1f);
         TensorOps.Fill(Beta.Value, 0f);
-        TensorOps.Fill(RunningMean.Value, 0f);
-        TensorOps.Fill(RunningVar.Value, 1f);
-        Parameters = [Gamma, Beta];
-        Buffers = [RunningMean, RunningVar];
+        RunningMean = AddBuffer(device, "running_mean", shape, 0f);
+        RunningVar = AddBuffer(device, "running_var", shape, 1f);
     }
 
     /// <summary>C.</summary>
@@ -87,44 +84,24 @@ public sealed class BatchNorm2d : ILayer, IModalLayer
     public long RunningUpdates { get; private set; }
 
     /// <inheritdoc />
-    public IReadOnlyList<Parameter> Parameters { get; }
-
-    /// <inheritdoc />
-    public IReadOnlyList<Parameter> Buffers { get; }
-
-    /// <inheritdoc />
-    bool IModalLayer.IsComposite => false;
-
-    /// <inheritdoc />
-    void IModalLayer.PrepareBackward(Tensor input)
-    {
-        CheckShape(input.Shape, nameof(input));
-        if (_mean is null)
-        {
-            throw new InvalidOperationException(
-                "BatchNorm2d recompute without the statistics of a preceding training forward.");
-        }
-
-        _savedInput = input;
-    }
-
-    /// <inheritdoc />
-    public Shape GetOutputShape(Shape input)
+    public override Shape GetOutputShape(Shape input)
     {
         CheckShape(input, nameof(input));
         return input;
     }
 
     /// <inheritdoc />
-    public Tensor Forward(Tensor input, bool training) => Forward(input, LayerKit.ModeOf(training));
-
-    /// <inheritdoc />
-    Tensor IModalLayer.Forward(Tensor input, ForwardMode mode) => Forward(input, mode);
-
-    /// <summary>Runs the layer in a forward mode.</summary>
-    internal Tensor Forward(Tensor input, ForwardMode mode)
+    public override void Recompute(Tensor input)
     {
         ArgumentNullException.ThrowIfNull(input);
+        CheckShape(input.Shape, nameof(input));
+        RequireStatistics();
+        ReadyFor(input);
+    }
+
+    /// <inheritdoc />
+    protected override Tensor OnForward(Tensor input, ForwardMode mode)
+    {
         CheckShape(input.Shape, nameof(input));
         ComputeDevice device = input.Device;
         if (mode == ForwardMode.Inference)
@@ -137,15 +114,7 @@ public sealed class BatchNorm2d : ILayer, IModalLayer
             return yEval;
         }
 
-        if (mode == ForwardMode.Recompute)
-        {
-            if (_mean is null || _invStd is null)
-            {
-                throw new InvalidOperationException(
-                    "BatchNorm2d recompute without the statistics of a preceding training forward.");
-            }
-        }
-        else
+        if (mode.UpdatesStatistics())
         {
             long count = input.ElementCount / Channels;
             if (count < 2)
@@ -154,60 +123,64 @@ public sealed class BatchNorm2d : ILayer, IModalLayer
                     $"Batch norm in training needs more than one value per channel, got {input.Shape}.", nameof(input));
             }
 
-            ReleaseSaved();
+            ReleaseStatistics();
             _mean = LayerKit.Activation(device, new Shape(Channels));
             _invStd = LayerKit.Activation(device, new Shape(Channels));
             TensorOps.BatchNormStatistics(input, _mean, _invStd, Eps);
             TensorOps.BatchNormUpdateRunning(_mean, _invStd, RunningMean.Value, RunningVar.Value, Momentum, Eps, count);
             RunningUpdates++;
         }
+        else
+        {
+            RequireStatistics();
+        }
 
         Tensor y = LayerKit.Activation(device, input.Shape);
-        TensorOps.BatchNormApply(input, _mean, _invStd, Gamma.Value, Beta.Value, y, Relu);
-        _savedInput = LayerKit.Keeps(mode) ? input : null;
+        TensorOps.BatchNormApply(input, _mean!, _invStd!, Gamma.Value, Beta.Value, y, Relu);
         return y;
     }
 
     /// <inheritdoc />
-    public Tensor Backward(Tensor outputGradient)
+    protected override Tensor OnBackward(Tensor input, Tensor outputGradient)
     {
-        ArgumentNullException.ThrowIfNull(outputGradient);
-        Tensor x = _savedInput ?? throw LayerKit.NoForward(this);
-        Tensor mean = _mean!;
-        Tensor invStd = _invStd!;
-        ComputeDevice device = x.Device;
-        Tensor dx = LayerKit.Workspace(device, x.Shape);
+        ComputeDevice device = input.Device;
+        Tensor dx = LayerKit.Workspace(device, input.Shape);
         if (Relu)
         {
             // Rebuild the ReLU mask from x and the saved statistics instead of keeping the output.
-            Tensor masked = LayerKit.Workspace(device, x.Shape);
-            TensorOps.BatchNormApply(x, mean, invStd, Gamma.Value, Beta.Value, dx, relu: true);
+            using Tensor masked = LayerKit.Workspace(device, input.Shape);
+            TensorOps.BatchNormApply(input, _mean!, _invStd!, Gamma.Value, Beta.Value, dx, relu: true);
             TensorOps.ReluBackward(dx, outputGradient, masked);
-            TensorOps.BatchNormBackward(x, masked, mean, invStd, Gamma.Value, dx, Gamma.Gradient!, Beta.Gradient!);
-            masked.Dispose();
+            TensorOps.BatchNormBackward(input, masked, _mean!, _invStd!, Gamma.Value, dx, Gamma.Gradient!, Beta.Gradient!);
         }
         else
         {
-            TensorOps.BatchNormBackward(x, outputGradient, mean, invStd, Gamma.Value, dx, Gamma.Gradient!, Beta.Gradient!);
+            TensorOps.BatchNormBackward(input, outputGradient, _mean!, _invStd!, Gamma.Value, dx, Gamma.Gradient!, Beta.Gradient!);
         }
 
-        ReleaseSaved();
+        ReleaseStatistics();
         return dx;
     }
 
     /// <inheritdoc />
-    public void Dispose()
+    protected override void Dispose(bool disposing)
     {
-        ReleaseSaved();
-        Gamma.Dispose();
-        Beta.Dispose();
-        RunningMean.Dispose();
-        RunningVar.Dispose();
+        ReleaseStatistics();
+        base.Dispose(disposing);
     }
 
-    private void ReleaseSaved()
+    private void RequireStatistics()
     {
-        _savedInput = null;
+        if (_mean is null || _invStd is null)
+        {
+            throw new InvalidOperationException(
+                $"BatchNorm2d '{Name}': a recompute needs the statistics of a preceding training forward "
+                + "(ForwardMode.Train or TrainNoSave) since the last backward.");
+        }
+    }
+
+    private void ReleaseStatistics()
+    {
         _mean?.Dispose();
         _invStd?.Dispose();
         _mean = null;

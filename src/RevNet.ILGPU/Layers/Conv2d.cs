@@ -8,11 +8,9 @@ namespace RevNet.ILGPU.Layers;
 /// 2-D convolution without bias: x [N, C, H, W] → y [N, K, P, Q], square kernel, zero padding. Weights start
 /// Kaiming-normal in fan-out mode (std = sqrt(2 / (K·R·S))) from a seed, as the RevNet authors' code.
 /// </summary>
-/// <remarks>A training forward keeps a reference to its input: keep the input alive until <see cref="Backward"/>.</remarks>
-public sealed class Conv2d : ILayer, IModalLayer
+/// <remarks>A keeping forward keeps a reference to its input: keep the input alive until <see cref="Layer.Backward"/>.</remarks>
+public sealed class Conv2d : Layer
 {
-    private Tensor? _savedInput;
-
     /// <summary>Creates the layer and initialises its weight.</summary>
     /// <param name="device">The device that holds the weight.</param>
     /// <param name="inChannels">C.</param>
@@ -26,6 +24,7 @@ public sealed class Conv2d : ILayer, IModalLayer
     public Conv2d(
         ComputeDevice device, int inChannels, int outChannels, int kernelSize, int stride = 1, int padding = -1,
         int seed = 0, string name = "conv")
+        : base(name)
     {
         ArgumentNullException.ThrowIfNull(device);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(inChannels);
@@ -38,9 +37,8 @@ public sealed class Conv2d : ILayer, IModalLayer
         KernelSize = kernelSize;
         Stride = stride;
         Padding = padding < 0 ? kernelSize / 2 : padding;
-        Weight = new Parameter(device, name + ".weight", new Shape(outChannels, inChannels, kernelSize, kernelSize));
-        LayerKit.InitNormal(Weight.Value, Math.Sqrt(2.0 / (outChannels * kernelSize * kernelSize)), seed);
-        Parameters = [Weight];
+        Weight = AddParameter(device, "weight", new Shape(outChannels, inChannels, kernelSize, kernelSize));
+        Initializers.KaimingNormalFanOut(Weight.Value, seed);
     }
 
     /// <summary>Input channels.</summary>
@@ -62,59 +60,32 @@ public sealed class Conv2d : ILayer, IModalLayer
     public Parameter Weight { get; }
 
     /// <inheritdoc />
-    public IReadOnlyList<Parameter> Parameters { get; }
-
-    /// <inheritdoc />
-    public IReadOnlyList<Parameter> Buffers => [];
-
-    /// <inheritdoc />
-    bool IModalLayer.IsComposite => false;
-
-    /// <inheritdoc />
-    void IModalLayer.PrepareBackward(Tensor input) => _savedInput = input;
-
-    /// <inheritdoc />
-    public Shape GetOutputShape(Shape input)
+    public override Shape GetOutputShape(Shape input)
     {
         Conv2dGeometry g = Geometry(input);
         return new Shape(g.N, g.K, g.P, g.Q);
     }
 
     /// <inheritdoc />
-    public Tensor Forward(Tensor input, bool training) => Forward(input, LayerKit.ModeOf(training));
+    public override void Recompute(Tensor input) => ReadyFor(input);
 
     /// <inheritdoc />
-    Tensor IModalLayer.Forward(Tensor input, ForwardMode mode) => Forward(input, mode);
-
-    /// <summary>Runs the layer in a forward mode.</summary>
-    internal Tensor Forward(Tensor input, ForwardMode mode)
+    protected override Tensor OnForward(Tensor input, ForwardMode mode)
     {
-        ArgumentNullException.ThrowIfNull(input);
         Conv2dGeometry g = Geometry(input.Shape);
         Tensor y = LayerKit.Activation(input.Device, new Shape(g.N, g.K, g.P, g.Q));
         TensorOps.Conv2dForward(input, Weight.Value, y, g);
-        _savedInput = LayerKit.Keeps(mode) ? input : null;
         return y;
     }
 
     /// <inheritdoc />
-    public Tensor Backward(Tensor outputGradient)
+    protected override Tensor OnBackward(Tensor input, Tensor outputGradient)
     {
-        ArgumentNullException.ThrowIfNull(outputGradient);
-        Tensor x = _savedInput ?? throw LayerKit.NoForward(this);
-        _savedInput = null;
-        Conv2dGeometry g = Geometry(x.Shape);
-        TensorOps.Conv2dBackwardWeight(x, outputGradient, Weight.Gradient!, g);
-        Tensor dx = LayerKit.Workspace(x.Device, x.Shape);
+        Conv2dGeometry g = Geometry(input.Shape);
+        TensorOps.Conv2dBackwardWeight(input, outputGradient, Weight.Gradient!, g);
+        Tensor dx = LayerKit.Workspace(input.Device, input.Shape);
         TensorOps.Conv2dBackwardInput(outputGradient, Weight.Value, dx, g);
         return dx;
-    }
-
-    /// <inheritdoc />
-    public void Dispose()
-    {
-        _savedInput = null;
-        Weight.Dispose();
     }
 
     private Conv2dGeometry Geometry(Shape input) => TensorOps.ConvGeometry(input, Weight.Shape, Stride, Padding);

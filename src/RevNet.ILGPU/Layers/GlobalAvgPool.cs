@@ -1,36 +1,17 @@
-using RevNet.ILGPU.Devices;
 using RevNet.ILGPU.Ops;
 using RevNet.ILGPU.Tensors;
 
 namespace RevNet.ILGPU.Layers;
 
-/// <summary>Global average pooling: x [N, C, H, W] → y [N, C]. Keeps only the input shape for backward.</summary>
-public sealed class GlobalAvgPool : ILayer, IModalLayer
+/// <summary>Global average pooling: x [N, C, H, W] → y [N, C]. Backward needs only the input's shape.</summary>
+/// <param name="name">A name for reports.</param>
+public sealed class GlobalAvgPool(string name = "pool") : Layer(name)
 {
-    private Shape? _savedShape;
-    private ComputeDevice? _device;
+    /// <inheritdoc />
+    public override LayerTraits Traits => LayerTraits.ShapeOnlyBackward;
 
     /// <inheritdoc />
-    public IReadOnlyList<Parameter> Parameters => [];
-
-    /// <inheritdoc />
-    public IReadOnlyList<Parameter> Buffers => [];
-
-    /// <inheritdoc />
-    bool IModalLayer.IsComposite => false;
-
-    /// <inheritdoc />
-    bool IModalLayer.NeedsInput => false;
-
-    /// <inheritdoc />
-    void IModalLayer.PrepareBackward(Tensor input)
-    {
-        _savedShape = input.Shape;
-        _device = input.Device;
-    }
-
-    /// <inheritdoc />
-    public Shape GetOutputShape(Shape input)
+    public override Shape GetOutputShape(Shape input)
     {
         if (input.Rank != 4)
         {
@@ -41,33 +22,21 @@ public sealed class GlobalAvgPool : ILayer, IModalLayer
     }
 
     /// <inheritdoc />
-    public Tensor Forward(Tensor input, bool training) => Forward(input, LayerKit.ModeOf(training));
+    public override void Recompute(Tensor input) => ReadyFor(input);
 
     /// <inheritdoc />
-    Tensor IModalLayer.Forward(Tensor input, ForwardMode mode) => Forward(input, mode);
-
-    /// <inheritdoc />
-    public Tensor Backward(Tensor outputGradient)
+    protected override Tensor OnForward(Tensor input, ForwardMode mode)
     {
-        ArgumentNullException.ThrowIfNull(outputGradient);
-        Shape shape = _savedShape ?? throw LayerKit.NoForward(this);
-        _savedShape = null;
-        Tensor dx = LayerKit.Workspace(_device!, shape);
-        TensorOps.GlobalAvgPoolBackward(outputGradient, dx);
-        return dx;
+        Tensor y = LayerKit.Activation(input.Device, GetOutputShape(input.Shape));
+        TensorOps.GlobalAvgPoolForward(input, y);
+        return y;
     }
 
     /// <inheritdoc />
-    public void Dispose() => _savedShape = null;
-
-    /// <summary>Runs the layer in a forward mode.</summary>
-    internal Tensor Forward(Tensor input, ForwardMode mode)
+    protected override Tensor OnBackward(Tensor input, Tensor outputGradient)
     {
-        ArgumentNullException.ThrowIfNull(input);
-        Tensor y = LayerKit.Activation(input.Device, GetOutputShape(input.Shape));
-        TensorOps.GlobalAvgPoolForward(input, y);
-        _savedShape = LayerKit.Keeps(mode) ? input.Shape : null;
-        _device = input.Device;
-        return y;
+        Tensor dx = LayerKit.Workspace(input.Device, input.Shape);
+        TensorOps.GlobalAvgPoolBackward(outputGradient, dx);
+        return dx;
     }
 }

@@ -2,7 +2,7 @@ namespace RevNet.ILGPU.Layers;
 
 /// <summary>
 /// A NaN or an infinity appeared in an activation that a <see cref="Sequential"/> rebuilt during a memory-free
-/// backward (with <see cref="ReconstructionChecks.CheckNonFinite"/>). Names the layer and the tensor.
+/// backward (with <see cref="ReconstructionMonitor.CheckNonFinite"/>). Names the layer and the tensor.
 /// </summary>
 public sealed class NonFiniteActivationException : Exception
 {

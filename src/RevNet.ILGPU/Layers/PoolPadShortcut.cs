@@ -6,19 +6,18 @@ namespace RevNet.ILGPU.Layers;
 
 /// <summary>
 /// The basic unit's parameter-free shortcut: 2x2 average pooling when the stride is 2, then zero channels on
-/// both sides up to the output width (the RevNet authors' code). Keeps only the input shape for backward.
+/// both sides up to the output width (the RevNet authors' code). Backward needs only the input's shape.
 /// </summary>
-public sealed class PoolPadShortcut : ILayer, IModalLayer
+public sealed class PoolPadShortcut : Layer
 {
-    private Shape? _savedShape;
-    private ComputeDevice? _device;
-
     /// <summary>Creates the shortcut.</summary>
     /// <param name="inChannels">Input channels.</param>
     /// <param name="outChannels">Output channels (at least the input's; the difference must be even).</param>
     /// <param name="stride">1 or 2.</param>
+    /// <param name="name">A name for reports.</param>
     /// <exception cref="ArgumentOutOfRangeException">A size is out of range or the stride is not 1 or 2.</exception>
-    public PoolPadShortcut(int inChannels, int outChannels, int stride)
+    public PoolPadShortcut(int inChannels, int outChannels, int stride, string name = "shortcut")
+        : base(name)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(inChannels);
         ArgumentOutOfRangeException.ThrowIfLessThan(outChannels, inChannels);
@@ -48,29 +47,12 @@ public sealed class PoolPadShortcut : ILayer, IModalLayer
     public int Stride { get; }
 
     /// <inheritdoc />
-    public IReadOnlyList<Parameter> Parameters => [];
-
-    /// <inheritdoc />
-    public IReadOnlyList<Parameter> Buffers => [];
-
-    /// <inheritdoc />
-    bool IModalLayer.IsComposite => false;
-
-    /// <inheritdoc />
-    bool IModalLayer.NeedsInput => false;
-
-    /// <inheritdoc />
-    void IModalLayer.PrepareBackward(Tensor input)
-    {
-        GetOutputShape(input.Shape);
-        _savedShape = input.Shape;
-        _device = input.Device;
-    }
+    public override LayerTraits Traits => LayerTraits.ShapeOnlyBackward;
 
     private int Before => (OutChannels - InChannels) / 2;
 
     /// <inheritdoc />
-    public Shape GetOutputShape(Shape input)
+    public override Shape GetOutputShape(Shape input)
     {
         if (input.Rank != 4 || input[1] != InChannels || (Stride == 2 && (input[2] % 2 != 0 || input[3] % 2 != 0)))
         {
@@ -83,56 +65,49 @@ public sealed class PoolPadShortcut : ILayer, IModalLayer
     }
 
     /// <inheritdoc />
-    public Tensor Forward(Tensor input, bool training) => Forward(input, LayerKit.ModeOf(training));
-
-    /// <inheritdoc />
-    Tensor IModalLayer.Forward(Tensor input, ForwardMode mode) => Forward(input, mode);
-
-    /// <inheritdoc />
-    public Tensor Backward(Tensor outputGradient)
+    public override void Recompute(Tensor input)
     {
-        ArgumentNullException.ThrowIfNull(outputGradient);
-        Shape shape = _savedShape ?? throw LayerKit.NoForward(this);
-        _savedShape = null;
+        GetOutputShape(input.Shape);
+        ReadyFor(input);
+    }
+
+    /// <inheritdoc />
+    protected override Tensor OnForward(Tensor input, ForwardMode mode)
+    {
+        Shape outShape = GetOutputShape(input.Shape);
+        ComputeDevice device = input.Device;
         if (Stride == 1)
         {
-            Tensor dx1 = LayerKit.Workspace(_device!, shape);
+            Tensor padded = LayerKit.Activation(device, outShape);
+            TensorOps.PadChannels(input, padded, Before);
+            return padded;
+        }
+
+        Tensor pooled = LayerKit.Workspace(device, new Shape(outShape[0], InChannels, outShape[2], outShape[3]));
+        TensorOps.AvgPool2x2Forward(input, pooled);
+        Tensor y = LayerKit.Activation(device, outShape);
+        TensorOps.PadChannels(pooled, y, Before);
+        pooled.Dispose();
+        return y;
+    }
+
+    /// <inheritdoc />
+    protected override Tensor OnBackward(Tensor input, Tensor outputGradient)
+    {
+        Shape shape = input.Shape;
+        ComputeDevice device = input.Device;
+        if (Stride == 1)
+        {
+            Tensor dx1 = LayerKit.Workspace(device, shape);
             TensorOps.PadChannelsBackward(outputGradient, dx1, Before);
             return dx1;
         }
 
-        Tensor dPooled = LayerKit.Workspace(_device!, new Shape(shape[0], InChannels, shape[2] / 2, shape[3] / 2));
+        Tensor dPooled = LayerKit.Workspace(device, new Shape(shape[0], InChannels, shape[2] / 2, shape[3] / 2));
         TensorOps.PadChannelsBackward(outputGradient, dPooled, Before);
-        Tensor dx = LayerKit.Workspace(_device!, shape);
+        Tensor dx = LayerKit.Workspace(device, shape);
         TensorOps.AvgPool2x2Backward(dPooled, dx);
         dPooled.Dispose();
         return dx;
-    }
-
-    /// <inheritdoc />
-    public void Dispose() => _savedShape = null;
-
-    /// <summary>Runs the layer in a forward mode.</summary>
-    internal Tensor Forward(Tensor input, ForwardMode mode)
-    {
-        ArgumentNullException.ThrowIfNull(input);
-        Shape outShape = GetOutputShape(input.Shape);
-        ComputeDevice device = input.Device;
-        Tensor y = LayerKit.Activation(device, outShape);
-        if (Stride == 1)
-        {
-            TensorOps.PadChannels(input, y, Before);
-        }
-        else
-        {
-            Tensor pooled = LayerKit.Workspace(device, new Shape(outShape[0], InChannels, outShape[2], outShape[3]));
-            TensorOps.AvgPool2x2Forward(input, pooled);
-            TensorOps.PadChannels(pooled, y, Before);
-            pooled.Dispose();
-        }
-
-        _savedShape = LayerKit.Keeps(mode) ? input.Shape : null;
-        _device = device;
-        return y;
     }
 }

@@ -2,7 +2,7 @@ namespace RevNet.ILGPU.Layers;
 
 /// <summary>
 /// A warning: an invertible layer's rebuilt input drifted from the fingerprint saved in forward by more than
-/// <see cref="ReconstructionChecks.DriftThreshold"/>. Training goes on; the gradients of the layers below may be off.
+/// <see cref="ReconstructionMonitor.DriftThreshold"/>. Training goes on; the gradients of the layers below may be off.
 /// </summary>
 public sealed class ReconstructionDriftEventArgs : EventArgs
 {
@@ -29,7 +29,7 @@ public sealed class ReconstructionDriftEventArgs : EventArgs
     /// <summary>The same fingerprint of the rebuilt input.</summary>
     public IReadOnlyList<double> Rebuilt { get; }
 
-    /// <summary>The relative drift (see <see cref="ReconstructionChecks.DriftThreshold"/>).</summary>
+    /// <summary>The relative drift (see <see cref="ReconstructionMonitor.DriftThreshold"/>).</summary>
     public double RelativeDrift { get; }
 
     /// <summary>The threshold it passed.</summary>

@@ -3,53 +3,29 @@ using RevNet.ILGPU.Tensors;
 
 namespace RevNet.ILGPU.Layers;
 
-/// <summary>y = max(x, 0). A training forward keeps a reference to its input (its sign is the mask).</summary>
-public sealed class Relu : ILayer, IModalLayer
+/// <summary>y = max(x, 0). A keeping forward keeps a reference to its input (its sign is the mask).</summary>
+/// <param name="name">A name for reports.</param>
+public sealed class Relu(string name = "relu") : Layer(name)
 {
-    private Tensor? _savedInput;
+    /// <inheritdoc />
+    public override Shape GetOutputShape(Shape input) => input;
 
     /// <inheritdoc />
-    public IReadOnlyList<Parameter> Parameters => [];
+    public override void Recompute(Tensor input) => ReadyFor(input);
 
     /// <inheritdoc />
-    public IReadOnlyList<Parameter> Buffers => [];
-
-    /// <inheritdoc />
-    bool IModalLayer.IsComposite => false;
-
-    /// <inheritdoc />
-    void IModalLayer.PrepareBackward(Tensor input) => _savedInput = input;
-
-    /// <inheritdoc />
-    public Shape GetOutputShape(Shape input) => input;
-
-    /// <inheritdoc />
-    public Tensor Forward(Tensor input, bool training) => Forward(input, LayerKit.ModeOf(training));
-
-    /// <inheritdoc />
-    Tensor IModalLayer.Forward(Tensor input, ForwardMode mode) => Forward(input, mode);
-
-    /// <inheritdoc />
-    public Tensor Backward(Tensor outputGradient)
+    protected override Tensor OnForward(Tensor input, ForwardMode mode)
     {
-        ArgumentNullException.ThrowIfNull(outputGradient);
-        Tensor x = _savedInput ?? throw LayerKit.NoForward(this);
-        _savedInput = null;
-        Tensor dx = LayerKit.Workspace(x.Device, x.Shape);
-        TensorOps.ReluBackward(x, outputGradient, dx); // x > 0 exactly where max(x, 0) > 0
-        return dx;
+        Tensor y = LayerKit.Activation(input.Device, input.Shape);
+        TensorOps.ReluForward(input, y);
+        return y;
     }
 
     /// <inheritdoc />
-    public void Dispose() => _savedInput = null;
-
-    /// <summary>Runs the layer in a forward mode.</summary>
-    internal Tensor Forward(Tensor input, ForwardMode mode)
+    protected override Tensor OnBackward(Tensor input, Tensor outputGradient)
     {
-        ArgumentNullException.ThrowIfNull(input);
-        Tensor y = LayerKit.Activation(input.Device, input.Shape);
-        TensorOps.ReluForward(input, y);
-        _savedInput = LayerKit.Keeps(mode) ? input : null;
-        return y;
+        Tensor dx = LayerKit.Workspace(input.Device, input.Shape);
+        TensorOps.ReluBackward(input, outputGradient, dx); // x > 0 exactly where max(x, 0) > 0
+        return dx;
     }
 }

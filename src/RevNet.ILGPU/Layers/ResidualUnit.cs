@@ -3,23 +3,22 @@ using RevNet.ILGPU.Tensors;
 
 namespace RevNet.ILGPU.Layers;
 
-/// <summary>A residual unit y = F(x) + s(x), where a null shortcut s is the identity (ResNets).</summary>
-public sealed class ResidualUnit : ILayer, IModalLayer
+/// <summary>
+/// A residual unit y = F(x) + s(x), where a null shortcut s is the identity (ResNets). In a Reconstruct step a graph
+/// keeps only its input and recomputes it in backward (<see cref="LayerTraits.Recomputable"/>).
+/// </summary>
+public sealed class ResidualUnit : Layer
 {
-    private bool _saved;
-
     /// <summary>Creates the unit; it owns and disposes its parts.</summary>
     /// <param name="f">The residual function.</param>
     /// <param name="shortcut">The shortcut (null: identity).</param>
     /// <param name="name">A name for reports.</param>
     public ResidualUnit(ILayer f, ILayer? shortcut, string name = "unit")
+        : base(name)
     {
         ArgumentNullException.ThrowIfNull(f);
-        F = f;
-        Shortcut = shortcut;
-        Name = name;
-        Parameters = [.. f.Parameters, .. shortcut?.Parameters ?? []];
-        Buffers = [.. f.Buffers, .. shortcut?.Buffers ?? []];
+        F = Hold(f);
+        Shortcut = Hold(shortcut);
     }
 
     /// <summary>The residual function.</summary>
@@ -28,32 +27,11 @@ public sealed class ResidualUnit : ILayer, IModalLayer
     /// <summary>The shortcut, or null for the identity.</summary>
     public ILayer? Shortcut { get; }
 
-    /// <summary>The name given at construction.</summary>
-    public string Name { get; }
+    /// <inheritdoc />
+    public override LayerTraits Traits => LayerTraits.Recomputable;
 
     /// <inheritdoc />
-    public IReadOnlyList<Parameter> Parameters { get; }
-
-    /// <inheritdoc />
-    public IReadOnlyList<Parameter> Buffers { get; }
-
-    /// <inheritdoc />
-    bool IModalLayer.IsComposite => true;
-
-    /// <inheritdoc />
-    void IModalLayer.PrepareBackward(Tensor input)
-    {
-        LayerKit.Prepare(F, input);
-        if (Shortcut is not null)
-        {
-            LayerKit.Prepare(Shortcut, input);
-        }
-
-        _saved = true;
-    }
-
-    /// <inheritdoc />
-    public Shape GetOutputShape(Shape input)
+    public override Shape GetOutputShape(Shape input)
     {
         Shape y = F.GetOutputShape(input);
         Shape s = Shortcut?.GetOutputShape(input) ?? input;
@@ -66,21 +44,33 @@ public sealed class ResidualUnit : ILayer, IModalLayer
     }
 
     /// <inheritdoc />
-    public Tensor Forward(Tensor input, bool training) => Forward(input, LayerKit.ModeOf(training));
-
-    /// <inheritdoc />
-    Tensor IModalLayer.Forward(Tensor input, ForwardMode mode) => Forward(input, mode);
-
-    /// <inheritdoc />
-    public Tensor Backward(Tensor outputGradient)
+    public override void Recompute(Tensor input)
     {
-        ArgumentNullException.ThrowIfNull(outputGradient);
-        if (!_saved)
+        F.Recompute(input);
+        Shortcut?.Recompute(input);
+        ReadyFor(input);
+    }
+
+    /// <inheritdoc />
+    protected override Tensor OnForward(Tensor input, ForwardMode mode)
+    {
+        Tensor y = F.Forward(input, mode);
+        if (Shortcut is null)
         {
-            throw LayerKit.NoForward(this);
+            TensorOps.Add(y, input, y);
+        }
+        else
+        {
+            using Tensor s = Shortcut.Forward(input, mode);
+            TensorOps.Add(y, s, y);
         }
 
-        _saved = false;
+        return y;
+    }
+
+    /// <inheritdoc />
+    protected override Tensor OnBackward(Tensor input, Tensor outputGradient)
+    {
         Tensor dx = F.Backward(outputGradient);
         if (Shortcut is null)
         {
@@ -93,34 +83,5 @@ public sealed class ResidualUnit : ILayer, IModalLayer
         }
 
         return dx;
-    }
-
-    /// <inheritdoc />
-    public void Dispose()
-    {
-        F.Dispose();
-        Shortcut?.Dispose();
-    }
-
-    /// <inheritdoc />
-    public override string ToString() => $"ResidualUnit {Name}";
-
-    /// <summary>Runs the unit in a forward mode.</summary>
-    internal Tensor Forward(Tensor input, ForwardMode mode)
-    {
-        ArgumentNullException.ThrowIfNull(input);
-        Tensor y = LayerKit.Run(F, input, mode);
-        if (Shortcut is null)
-        {
-            TensorOps.Add(y, input, y);
-        }
-        else
-        {
-            using Tensor s = LayerKit.Run(Shortcut, input, mode);
-            TensorOps.Add(y, s, y);
-        }
-
-        _saved = LayerKit.Keeps(mode);
-        return y;
     }
 }

@@ -64,7 +64,13 @@ public sealed class Model : ILayer
     public Shape GetOutputShape(Shape input) => Network.GetOutputShape(input);
 
     /// <inheritdoc />
-    public Tensor Forward(Tensor input, bool training) => Network.Forward(input, training);
+    public LayerTraits Traits => Network.Traits;
+
+    /// <inheritdoc />
+    public Tensor Forward(Tensor input, ForwardMode mode) => Network.Forward(input, mode);
+
+    /// <inheritdoc />
+    public void Recompute(Tensor input) => Network.Recompute(input);
 
     /// <inheritdoc />
     public Tensor Backward(Tensor outputGradient) => Network.Backward(outputGradient);

@@ -105,18 +105,20 @@ public static class ModelZoo
             return new Sequential(layers);
         }
 
+        [System.Diagnostics.CodeAnalysis.SuppressMessage(
+            "Reliability", "CA2000", Justification = "The coupling takes ownership of F, G and the shortcuts.")]
         private ILayer RevUnit(int cin, int cout, int stride, bool transition, bool preact, string name)
         {
             int hi = cin / 2;
             int ho = cout / 2;
-            ILayer f = Residual(hi, ho, stride, preact, name + ".f");
-            ILayer g = Residual(ho, ho, 1, true, name + ".g");
-            if (!transition)
-            {
-                return new ReversibleBlock(f, g, name);
-            }
-
-            return new CouplingTransition(f, g, Shortcut(hi, ho, stride, name + ".s1"), Shortcut(hi, ho, stride, name + ".s2"), name);
+            return transition
+                ? new CouplingTransition(
+                    Residual(hi, ho, stride, preact, name + ".f"),
+                    Residual(ho, ho, 1, true, name + ".g"),
+                    Shortcut(hi, ho, stride, name + ".s1"),
+                    Shortcut(hi, ho, stride, name + ".s2"),
+                    name)
+                : new ReversibleBlock(Residual(hi, ho, stride, preact, name + ".f"), Residual(ho, ho, 1, true, name + ".g"), name);
         }
 
         private ResidualUnit ResUnit(int cin, int cout, int stride, bool preact, string name) =>

@@ -18,9 +18,9 @@ public sealed class ReconstructionCheckTests(ITestOutputHelper output)
         using ComputeDevice device = ComputeDevice.Create(DeviceKind.Host);
         using (Sequential net = Stack(device))
         {
-            net.Checks = new ReconstructionChecks();
+            net.Observers.Add(new ReconstructionMonitor());
             using Tensor x = device.RandomTensor(5, 2, 4, 4, 4);
-            using Tensor y = net.Forward(x, training: true);
+            using Tensor y = net.Forward(x, ForwardMode.Train);
             Poison(((ReversibleBlock)net.Layers[1]).G, float.NaN);
             using Tensor dy = device.RandomTensor(6, 2, 4, 4, 4);
 
@@ -42,9 +42,9 @@ public sealed class ReconstructionCheckTests(ITestOutputHelper output)
     {
         using ComputeDevice device = ComputeDevice.Create(DeviceKind.Host);
         using Sequential net = Stack(device);
-        net.Checks = new ReconstructionChecks();
+        net.Observers.Add(new ReconstructionMonitor());
         using Tensor x = device.RandomTensor(7, 2, 4, 4, 4);
-        using Tensor y = net.Forward(x, training: true);
+        using Tensor y = net.Forward(x, ForwardMode.Train);
         Poison(((ReversibleBlock)net.Layers[2]).F, float.PositiveInfinity);
         using Tensor dy = device.RandomTensor(8, 2, 4, 4, 4);
 
@@ -59,13 +59,13 @@ public sealed class ReconstructionCheckTests(ITestOutputHelper output)
         using ComputeDevice device = ComputeDevice.Create(DeviceKind.Host);
         using Sequential net = Stack(device);
         using Tensor x = device.RandomTensor(5, 2, 4, 4, 4);
-        using Tensor y = net.Forward(x, training: true);
+        using Tensor y = net.Forward(x, ForwardMode.Train);
         Poison(((ReversibleBlock)net.Layers[1]).G, float.NaN);
         using Tensor dy = device.RandomTensor(6, 2, 4, 4, 4);
 
         using Tensor dx = net.Backward(dy);
 
-        net.CheckReadbacks.Should().Be(0, "checks off means nothing is copied back from the device");
+        net.Observers.Should().BeEmpty("no monitor attached means nothing is copied back from the device");
         dx.ToArray().Should().Contain(float.NaN, "the fault passes silently without the check");
     }
 
@@ -74,19 +74,20 @@ public sealed class ReconstructionCheckTests(ITestOutputHelper output)
     {
         using ComputeDevice device = ComputeDevice.Create(DeviceKind.Host);
         using Sequential net = Stack(device);
-        net.Checks = new ReconstructionChecks { DriftThreshold = 1e-6 };
+        var monitor = new ReconstructionMonitor { DriftThreshold = 1e-6 };
+        net.Observers.Add(monitor);
         var warnings = new List<ReconstructionDriftEventArgs>();
-        net.ReconstructionDrift += (_, e) => warnings.Add(e);
+        monitor.Drift += (_, e) => warnings.Add(e);
         for (int step = 0; step < 2; step++)
         {
             using Tensor x = device.RandomTensor(10 + step, 2, 4, 4, 4);
-            using Tensor y = net.Forward(x, training: true);
+            using Tensor y = net.Forward(x, ForwardMode.Train);
             using Tensor dy = device.RandomTensor(20 + step, 2, 4, 4, 4);
             net.Backward(dy).Dispose();
         }
 
         warnings.Should().BeEmpty();
-        net.CheckReadbacks.Should().Be(12, "3 blocks x (1 fingerprint in forward + 1 check in backward) x 2 steps");
+        monitor.Readbacks.Should().Be(12, "3 blocks x (1 fingerprint in forward + 1 check in backward) x 2 steps");
     }
 
     [Fact]
@@ -94,11 +95,12 @@ public sealed class ReconstructionCheckTests(ITestOutputHelper output)
     {
         using ComputeDevice device = ComputeDevice.Create(DeviceKind.Host);
         using Sequential net = Stack(device);
-        net.Checks = new ReconstructionChecks { DriftThreshold = 1e-3 };
+        var monitor = new ReconstructionMonitor { DriftThreshold = 1e-3 };
+        net.Observers.Add(monitor);
         var warnings = new List<ReconstructionDriftEventArgs>();
-        net.ReconstructionDrift += (_, e) => warnings.Add(e);
+        monitor.Drift += (_, e) => warnings.Add(e);
         using Tensor x = device.RandomTensor(5, 2, 4, 4, 4);
-        using Tensor y = net.Forward(x, training: true);
+        using Tensor y = net.Forward(x, ForwardMode.Train);
         Tensor w = ((Conv2d)((ReversibleBlock)net.Layers[1]).F).Weight.Value;
         w.CopyFrom([.. w.ToArray().Select(v => v + 0.25f)]);
         using Tensor dy = device.RandomTensor(6, 2, 4, 4, 4);

@@ -91,8 +91,8 @@ public abstract class ReconstructModeTests(DeviceFixture fixture)
         float[][]? first = null;
         for (int run = 0; run < 2; run++)
         {
-            var inputs = new List<float[]>();
-            model.Network.RebuiltInputObserver = (_, v) => inputs.Add(v.ToHost());
+            var capture = new LayerCapture(CaptureKind.RebuiltInput);
+            model.Network.Observers.Add(capture);
             LayerTestKit.ZeroGradients(model);
             using (Tensor logits = model.Forward(x, training: true))
             using (Tensor dlogits = device.Pool.Rent(logits.Shape, MemoryCategory.Workspace))
@@ -101,8 +101,8 @@ public abstract class ReconstructModeTests(DeviceFixture fixture)
                 model.Backward(dlogits).Dispose();
             }
 
-            model.Network.RebuiltInputObserver = null;
-            rebuilt.Add(inputs);
+            model.Network.Observers.Remove(capture);
+            rebuilt.Add([.. capture.Captures.Select(c => c.Values)]);
             float[][] grads = LayerTestKit.Gradients(model);
             if (first is null)
             {

@@ -50,7 +50,7 @@ public sealed class TinyMlp : ILayer
 
     public Shape GetOutputShape(Shape input) => new(input[0], _w2.Shape[0]);
 
-    public Tensor Forward(Tensor input, bool training)
+    public Tensor Forward(Tensor input, ForwardMode mode)
     {
         _forwards++;
         int n = input.Shape[0];
@@ -63,7 +63,7 @@ public sealed class TinyMlp : ILayer
         TensorOps.ReluForward(_h, _h);
         Tensor y = _device.Pool.Rent(new Shape(n, _w2.Shape[0]), MemoryCategory.Activations);
         TensorOps.LinearForward(_h, _w2.Value, _b2.Value, y);
-        if (training)
+        if (mode.UpdatesStatistics())
         {
             // A buffer that changes in training mode, like BN running statistics: counts images seen.
             float[] s = _scale.Value.ToArray();
