@@ -1,7 +1,7 @@
 using RevNet.ILGPU.Devices;
 using RevNet.ILGPU.Layers;
-using RevNet.ILGPU.Ops;
 using RevNet.ILGPU.Tensors;
+using RevNet.ILGPU.Training;
 
 namespace RevNet.ILGPU.Diagnostics;
 
@@ -116,13 +116,7 @@ public sealed record MemoryModel(long FixedBytes, long BytesPerSample)
             }
 
             x.CopyFrom(data);
-            using Tensor logits = model.Forward(x, training: true);
-            Shape outputShape = logits.Shape;
-            logits.Reshape(new Shape(batch, (int)(logits.ElementCount / batch)));
-            using Tensor dlogits = pool.Rent(logits.Shape, MemoryCategory.Workspace);
-            TensorOps.SoftmaxCrossEntropy(logits, new int[batch], dlogits);
-            dlogits.Reshape(outputShape);
-            model.Backward(dlogits).Dispose();
+            new TrainingStep(model, SoftmaxCrossEntropyLoss.Instance, null).Compute(x, new int[batch]);
         }
 
         device.Synchronize();
