@@ -14,20 +14,6 @@ namespace RevNet.ILGPU.Diagnostics;
 /// </summary>
 public static class MemoryBenchmark
 {
-    /// <summary>The configurations of the CLI's <c>memory</c> command: RevNets both ways, ResNets storing.</summary>
-    public static IReadOnlyList<(string Model, ActivationMode Mode)> DefaultCases { get; } =
-    [
-        ("revnet38", ActivationMode.Store),
-        ("revnet38", ActivationMode.Reconstruct),
-        ("revnet110", ActivationMode.Store),
-        ("revnet110", ActivationMode.Reconstruct),
-        ("revnet164", ActivationMode.Store),
-        ("revnet164", ActivationMode.Reconstruct),
-        ("resnet32", ActivationMode.Store),
-        ("resnet110", ActivationMode.Store),
-        ("resnet164", ActivationMode.Store),
-    ];
-
     /// <summary>Builds a zoo model and measures it.</summary>
     /// <param name="device">The device.</param>
     /// <param name="modelName">A <see cref="ModelZoo.Names"/> entry.</param>

@@ -120,7 +120,8 @@ public sealed class Trainer
                     }
                     catch (DeviceOutOfMemoryException ex) when (ex.SuggestedMaxBatch is null)
                     {
-                        throw WithSuggestedBatch(ex, batch);
+                        throw MemoryModel.WithSuggestedBatch(
+                            ex, _model, batch.Shape, _optimizer is Optimizer o ? o.PendingStateBytes(_model.Parameters) : 0);
                     }
 
                     _counters = _counters with { TrainSeconds = trainSecondsBefore + epochWatch.Elapsed.TotalSeconds };
@@ -289,7 +290,7 @@ public sealed class Trainer
         }
 
         // Model: checks names and shapes of everything before copying anything.
-        Checkpoint.ApplyModel(data, _model, Options.ArchitectureId, source);
+        ModelState.Apply(data, _model, Options.ArchitectureId, source);
         try
         {
             _optimizer.ImportState(data.Optimizer, _model.Parameters);
@@ -359,47 +360,6 @@ public sealed class Trainer
         return r.Loss;
     }
 
-    /// <summary>
-    /// Measures the model's memory at two small batches and returns the error again, with the largest batch that
-    /// fits the pool's budget.
-    /// </summary>
-    private DeviceOutOfMemoryException WithSuggestedBatch(DeviceOutOfMemoryException ex, HostBatch batch)
-    {
-        int[] dims = new int[batch.Shape.Rank - 1];
-        for (int d = 1; d < batch.Shape.Rank; d++)
-        {
-            dims[d - 1] = batch.Shape[d];
-        }
-
-        long budget = _device.Pool.CapacityBytes;
-        long pendingState = _optimizer is Optimizer o ? o.PendingStateBytes(_model.Parameters) : 0;
-        int suggested;
-        string model;
-        try
-        {
-            MemoryModel memory = MemoryModel.Measure(_model, new Shape(dims), pendingState);
-            suggested = Math.Min(memory.LargestBatch(budget), batch.Count - 1);
-            model = $"{memory.FixedBytes} bytes fixed + {memory.BytesPerSample} bytes per sample";
-        }
-        catch (DeviceOutOfMemoryException)
-        {
-            suggested = 0;
-            model = "a measuring step at batch 1 or 2 did not fit either";
-        }
-
-        string advice = suggested > 0
-            ? $"The largest batch size that fits is {suggested} (memory model: {model}; budget {budget} bytes)."
-            : $"No batch size fits ({model}; budget {budget} bytes): use a smaller model or ActivationMode.Reconstruct.";
-        return new DeviceOutOfMemoryException($"{ex.Message} Training at batch size {batch.Count}. {advice}", ex)
-        {
-            RequestedBytes = ex.RequestedBytes,
-            InUseBytes = ex.InUseBytes,
-            CapacityBytes = budget,
-            Batch = batch.Count,
-            SuggestedMaxBatch = suggested,
-        };
-    }
-
     private void CheckGradients(IReadOnlyList<Parameter> parameters, int stepInEpoch)
     {
         foreach (Parameter p in parameters)
@@ -423,7 +383,7 @@ public sealed class Trainer
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         ArgumentNullException.ThrowIfNull(train);
-        (IReadOnlyList<NamedArray> parameters, IReadOnlyList<NamedArray> buffers) = Checkpoint.CaptureModel(_model);
+        (IReadOnlyList<NamedArray> parameters, IReadOnlyList<NamedArray> buffers) = ModelState.Capture(_model);
         var data = new CheckpointData
         {
             ArchitectureId = Options.ArchitectureId,
