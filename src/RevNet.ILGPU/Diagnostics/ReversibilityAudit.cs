@@ -134,7 +134,8 @@ public static class ReversibilityAudit
                 maxAbs = Math.Max(maxAbs, Math.Abs((double)original[k]));
             }
 
-            blocks.Add(new BlockReconstruction(e.Index, e.Layer.Name, maxErr, maxAbs));
+            blocks.Add(new BlockReconstruction(
+                e.Index, e.Layer.Name, maxErr, maxAbs, ReconstructionMonitor.CountOutsideExactRange(original)));
         }
     }
 
