@@ -7,24 +7,10 @@ namespace RevNet.ILGPU.Kernels;
 /// Launch arguments of an elementwise kernel: <see cref="Count"/> elements covered by a grid-stride loop of
 /// <see cref="Stride"/> threads, and one scalar (the fill value or axpy's alpha).
 /// </summary>
-internal readonly struct ElementwiseArgs
-{
-    public ElementwiseArgs(int count, int stride, float scalar)
-    {
-        Count = count;
-        Stride = stride;
-        Scalar = scalar;
-    }
-
-    /// <summary>Elements to process.</summary>
-    public int Count { get; }
-
-    /// <summary>Threads launched; thread t handles t, t + Stride, ...</summary>
-    public int Stride { get; }
-
-    /// <summary>The fill value or the axpy factor.</summary>
-    public float Scalar { get; }
-}
+/// <param name="Count">Elements to process.</param>
+/// <param name="Stride">Threads launched; thread t handles t, t + Stride, ...</param>
+/// <param name="Scalar">The fill value or the axpy factor.</param>
+internal readonly record struct ElementwiseArgs(int Count, int Stride, float Scalar);
 
 /// <summary>
 /// Elementwise ops over flat tensors: fill, add, subtract, axpy, ReLU forward and backward. Every kernel is a
