@@ -86,6 +86,39 @@ internal sealed class IlgpuOps : ITensorOps
     public void ReluBackward(Tensor y, Tensor dy, Tensor dx) => Binary(ElementwiseKernels.ReluBackward, y, dy, dx, 0f);
 
     /// <inheritdoc />
+    public void Multiply(Tensor a, Tensor b, Tensor y) => Binary(ElementwiseKernels.Multiply, a, b, y, 0f);
+
+    /// <inheritdoc />
+    public void Divide(Tensor a, Tensor b, Tensor y) => Binary(ElementwiseKernels.Divide, a, b, y, 0f);
+
+    /// <inheritdoc />
+    public void ScaleAdd(Tensor x, float alpha, float beta, Tensor y) =>
+        Unary(ElementwiseKernels.ScaleAdd, x, y, alpha, beta);
+
+    /// <inheritdoc />
+    public void Exp(Tensor x, Tensor y) => Unary(ElementwiseKernels.Exp, x, y, 0f);
+
+    /// <inheritdoc />
+    public void Sigmoid(Tensor x, Tensor y) => Unary(ElementwiseKernels.Sigmoid, x, y, 0f);
+
+    /// <inheritdoc />
+    public void SigmoidBackward(Tensor y, Tensor dy, Tensor dx) =>
+        Binary(ElementwiseKernels.SigmoidBackward, y, dy, dx, 0f);
+
+    /// <inheritdoc />
+    public void GridAdd(Tensor? x, Tensor branch, float sign, float magic, Tensor y)
+    {
+        if (x is null)
+        {
+            Unary(ElementwiseKernels.GridRound, branch, y, sign, magic);
+        }
+        else
+        {
+            Binary(ElementwiseKernels.GridAdd, x, branch, y, sign, magic);
+        }
+    }
+
+    /// <inheritdoc />
     public void CopyChannels(Tensor src, int srcOffset, Tensor dst, int dstOffset, int count)
     {
         int plane = src.Shape[2] * src.Shape[3];
@@ -401,21 +434,22 @@ internal sealed class IlgpuOps : ITensorOps
 
     /// <summary>An elementwise kernel y = f(x) over the element count of y.</summary>
     private void Unary(
-        Action<Index1D, ArrayView<float>, ArrayView<float>, ElementwiseArgs> kernel, Tensor x, Tensor y, float scalar)
+        Action<Index1D, ArrayView<float>, ArrayView<float>, ElementwiseArgs> kernel, Tensor x, Tensor y, float scalar,
+        float shift = 0f)
     {
         int count = Count(y);
         int threads = Threads(count);
-        _kernels.Launch(kernel, threads, x.View, y.View, new ElementwiseArgs(count, threads, scalar));
+        _kernels.Launch(kernel, threads, x.View, y.View, new ElementwiseArgs(count, threads, scalar, shift));
     }
 
     /// <summary>An elementwise kernel y = f(a, b) over the element count of y.</summary>
     private void Binary(
         Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ElementwiseArgs> kernel,
-        Tensor a, Tensor b, Tensor y, float scalar)
+        Tensor a, Tensor b, Tensor y, float scalar, float shift = 0f)
     {
         int count = Count(y);
         int threads = Threads(count);
-        _kernels.Launch(kernel, threads, a.View, b.View, y.View, new ElementwiseArgs(count, threads, scalar));
+        _kernels.Launch(kernel, threads, a.View, b.View, y.View, new ElementwiseArgs(count, threads, scalar, shift));
     }
 
     /// <summary>A pooling kernel over <paramref name="count"/> items; the spatial size comes from the larger tensor.</summary>
