@@ -103,8 +103,19 @@ public static class OnnxParity
 
     public static float[] RunOnnx(byte[] model, Shape shape, float[] input, string inputName = "input")
     {
+        using InferenceSession session = CreateSession(model);
+        return RunOnnx(session, shape, input, inputName);
+    }
+
+    /// <summary>A CPU session on one thread (deterministic, and fair to the other processes of a test run).</summary>
+    public static InferenceSession CreateSession(byte[] model)
+    {
         using var options = new SessionOptions { IntraOpNumThreads = 1 };
-        using var session = new InferenceSession(model, options);
+        return new InferenceSession(model, options);
+    }
+
+    public static float[] RunOnnx(InferenceSession session, Shape shape, float[] input, string inputName = "input")
+    {
         var tensor = new DenseTensor<float>(input, [shape[0], shape[1], shape[2], shape[3]]);
         using IDisposableReadOnlyCollection<DisposableNamedOnnxValue> results =
             session.Run([NamedOnnxValue.CreateFromTensor(inputName, tensor)]);
