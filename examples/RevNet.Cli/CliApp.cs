@@ -65,6 +65,7 @@ public static class CliApp
         root.Subcommands.Add(MemoryCommand.Create(context));
         root.Subcommands.Add(AuditCommand.Create(context));
         root.Subcommands.Add(DevicesCommand.Create(context));
+        root.Subcommands.Add(ExportCommand.Create(context));
         return root;
     }
 }

@@ -4,19 +4,32 @@ using System.Text.Json;
 namespace RevNet.ILGPU.Data;
 
 /// <summary>
-/// The optional <c>MANIFEST.json</c> beside a dataset: the SHA-256 of each file and, for files with known defects,
-/// how many leading samples are usable. Loading through a manifest verifies every file first, so a swapped or damaged
-/// file is reported instead of being trained on.
+/// The optional <c>MANIFEST.json</c> beside a dataset: the SHA-256 (and optionally the byte size) of each file, how
+/// many images each split must hold, and, for files with known defects, how many leading samples are usable. Loading
+/// through a manifest verifies every file first, so a swapped, damaged or short file is reported instead of being
+/// trained on.
 /// </summary>
+/// <remarks>
+/// Form: <c>{"files": {"name": "sha256" | {"sha256": "...", "bytes": N}}, "images": {"train": N, "test": N},
+/// "usableImages": {"train": N}, "defects": ["..."]}</c>; only <c>files</c> is required.
+/// </remarks>
 public sealed class DatasetManifest
 {
     /// <summary>The manifest's file name.</summary>
     public const string FileName = "MANIFEST.json";
 
-    private DatasetManifest(string path, IReadOnlyDictionary<string, string> files, IReadOnlyDictionary<string, int> usable, IReadOnlyList<string> defects)
+    private DatasetManifest(
+        string path,
+        IReadOnlyDictionary<string, string> files,
+        IReadOnlyDictionary<string, long> sizes,
+        IReadOnlyDictionary<string, int> images,
+        IReadOnlyDictionary<string, int> usable,
+        IReadOnlyList<string> defects)
     {
         Path = path;
         Files = files;
+        FileSizes = sizes;
+        ExpectedImages = images;
         UsableImages = usable;
         Defects = defects;
     }
@@ -26,6 +39,12 @@ public sealed class DatasetManifest
 
     /// <summary>File name → expected SHA-256 (lower-case hex).</summary>
     public IReadOnlyDictionary<string, string> Files { get; }
+
+    /// <summary>File name → expected size in bytes, for the files whose entry records one.</summary>
+    public IReadOnlyDictionary<string, long> FileSizes { get; }
+
+    /// <summary>Split ("train"/"test") → how many images its files must declare; a short split is an error.</summary>
+    public IReadOnlyDictionary<string, int> ExpectedImages { get; }
 
     /// <summary>Split ("train"/"test") → how many leading samples may be used.</summary>
     public IReadOnlyDictionary<string, int> UsableImages { get; }
@@ -50,17 +69,20 @@ public sealed class DatasetManifest
             using JsonDocument doc = JsonDocument.Parse(File.ReadAllBytes(path));
             JsonElement root = doc.RootElement;
             var files = new Dictionary<string, string>(StringComparer.Ordinal);
+            var sizes = new Dictionary<string, long>(StringComparer.Ordinal);
             foreach (JsonProperty p in root.GetProperty("files").EnumerateObject())
             {
-                files[p.Name] = p.Value.GetString()!.ToLowerInvariant();
-            }
-
-            var usable = new Dictionary<string, int>(StringComparer.Ordinal);
-            if (root.TryGetProperty("usableImages", out JsonElement u))
-            {
-                foreach (JsonProperty p in u.EnumerateObject())
+                if (p.Value.ValueKind == JsonValueKind.Object)
                 {
-                    usable[p.Name] = p.Value.GetInt32();
+                    files[p.Name] = p.Value.GetProperty("sha256").GetString()!.ToLowerInvariant();
+                    if (p.Value.TryGetProperty("bytes", out JsonElement bytes))
+                    {
+                        sizes[p.Name] = bytes.GetInt64();
+                    }
+                }
+                else
+                {
+                    files[p.Name] = p.Value.GetString()!.ToLowerInvariant();
                 }
             }
 
@@ -70,7 +92,7 @@ public sealed class DatasetManifest
                 defects.AddRange(d.EnumerateArray().Select(e => e.GetString() ?? string.Empty));
             }
 
-            return new DatasetManifest(path, files, usable, defects);
+            return new DatasetManifest(path, files, sizes, Counts(root, "images"), Counts(root, "usableImages"), defects);
         }
         catch (Exception ex) when (ex is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
         {
@@ -78,15 +100,28 @@ public sealed class DatasetManifest
         }
     }
 
-    /// <summary>Checks a file's SHA-256 against the manifest.</summary>
+    /// <summary>Checks a file's size and SHA-256 against the manifest.</summary>
     /// <param name="filePath">The data file.</param>
-    /// <exception cref="DataFormatException">The manifest does not list the file, or its contents differ.</exception>
+    /// <exception cref="DataFormatException">The manifest does not list the file, or its size or contents differ.</exception>
     public void Verify(string filePath)
     {
         string name = System.IO.Path.GetFileName(filePath);
         if (!Files.TryGetValue(name, out string? expected))
         {
             throw new DataFormatException(filePath, 0, $"not listed in {Path}; add its SHA-256 or remove the manifest");
+        }
+
+        if (FileSizes.TryGetValue(name, out long size))
+        {
+            long actualSize = new FileInfo(filePath).Length;
+            if (actualSize != size)
+            {
+                throw new DataFormatException(
+                    filePath,
+                    Math.Min(actualSize, size),
+                    $"the file has {actualSize} bytes but {Path} records {size}: the file was changed, truncated or damaged; "
+                    + "restore it or update the manifest");
+            }
         }
 
         string actual;
@@ -102,5 +137,19 @@ public sealed class DatasetManifest
                 0,
                 $"SHA-256 {actual} differs from {expected} in {Path}: the file was changed or damaged; restore it or update the manifest");
         }
+    }
+
+    private static Dictionary<string, int> Counts(JsonElement root, string property)
+    {
+        var counts = new Dictionary<string, int>(StringComparer.Ordinal);
+        if (root.TryGetProperty(property, out JsonElement e))
+        {
+            foreach (JsonProperty p in e.EnumerateObject())
+            {
+                counts[p.Name] = p.Value.GetInt32();
+            }
+        }
+
+        return counts;
     }
 }

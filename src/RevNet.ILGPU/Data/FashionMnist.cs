@@ -29,22 +29,29 @@ public static class FashionMnist
     /// defect of its files.</param>
     /// <returns>The dataset, pixels scaled to [0, 1].</returns>
     /// <remarks>When the folder holds a <c>MANIFEST.json</c>, both files of the split are first checked against its
-    /// SHA-256 sums and the split is cut to the manifest's usable count (the bundled training images are damaged:
-    /// see <c>data/fashion-mnist/MANIFEST.json</c>). Without a manifest the files are read strictly.</remarks>
+    /// sizes and SHA-256 sums, the image count the files declare is checked against the manifest's expected count (a
+    /// short split is an error), and a split with a known defect is cut to the manifest's usable count, with a notice.
+    /// Without a manifest the files are read strictly: a file that holds less than its header declares is rejected.
+    /// The bundled <c>data/fashion-mnist</c> is the complete official release (60,000 + 10,000 images).</remarks>
     /// <exception cref="FileNotFoundException">A file is missing.</exception>
-    /// <exception cref="DataFormatException">A file is corrupt, the files disagree, or a file differs from the manifest.</exception>
+    /// <exception cref="DataFormatException">A file is corrupt, the files disagree, a file differs from the manifest,
+    /// or the split holds fewer images than the manifest expects.</exception>
     public static Dataset LoadSplit(string directory, bool train, int maxImages = int.MaxValue, Action<string>? notice = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(directory);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxImages);
+        string split = train ? "train" : "test";
         string prefix = train ? "train" : "t10k";
         string images = Find(directory, $"{prefix}-images-idx3-ubyte");
         string labels = Find(directory, $"{prefix}-labels-idx1-ubyte");
         DatasetManifest? manifest = DatasetManifest.TryRead(directory);
+        int expected = 0;
         if (manifest is not null)
         {
             manifest.Verify(images);
             manifest.Verify(labels);
-            if (manifest.UsableImages.TryGetValue(train ? "train" : "test", out int usable) && usable < maxImages)
+            manifest.ExpectedImages.TryGetValue(split, out expected);
+            if (manifest.UsableImages.TryGetValue(split, out int usable) && usable < maxImages)
             {
                 maxImages = usable;
                 notice?.Invoke(
@@ -53,7 +60,24 @@ public static class FashionMnist
             }
         }
 
-        return Dataset.FromIdx(images, labels, 10, maxImages);
+        IdxFile labelFile = IdxReader.Read(labels, maxImages);
+        IdxFile imageFile = IdxReader.Read(images, maxImages);
+        if (expected > 0)
+        {
+            foreach (IdxFile f in new[] { imageFile, labelFile })
+            {
+                if (f.DeclaredRecords != expected)
+                {
+                    throw new DataFormatException(
+                        f.Path,
+                        4,
+                        $"declares {f.DeclaredRecords:N0} records but {manifest!.Path} expects {expected:N0} in the {split} split: "
+                        + "the split is incomplete; restore the complete files or update the manifest");
+                }
+            }
+        }
+
+        return Dataset.FromIdx(imageFile, labelFile, 10);
     }
 
     /// <summary>
