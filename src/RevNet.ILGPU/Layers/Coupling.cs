@@ -17,7 +17,6 @@ public abstract class Coupling : Layer
     /// <summary>The grid step of <see cref="CouplingArithmetic.Exact"/>: 2^-15.</summary>
     public const float GridStep = 1f / 32768f;
 
-    private readonly CouplingGrid _grid = new();
     private readonly List<Tensor> _owned = [];
     private bool _pairReady;
 
@@ -177,20 +176,12 @@ public abstract class Coupling : Layer
     /// <summary>branch = x + ⌊branch⌉ in place (⌊·⌉: the grid rounding in exact arithmetic).</summary>
     /// <param name="x">x (borrowed).</param>
     /// <param name="branch">The branch output; receives the sum.</param>
-    protected void AddBranch(Tensor x, Tensor branch)
-    {
-        RoundIfExact(branch);
-        Ops.TensorOps.Add(x, branch, branch);
-    }
+    protected void AddBranch(Tensor x, Tensor branch) => Ops.TensorOps.CouplingAdd(x, branch, 1f, BranchGrid, branch);
 
-    /// <summary>y = y − ⌊branch⌉ in place (the inverse of <see cref="AddBranch"/>); branch is rounded in place.</summary>
+    /// <summary>y = y − ⌊branch⌉ in place (the inverse of <see cref="AddBranch"/>).</summary>
     /// <param name="y">The coupled value; receives the difference.</param>
-    /// <param name="branch">The branch output (modified).</param>
-    protected void SubtractBranch(Tensor y, Tensor branch)
-    {
-        RoundIfExact(branch);
-        Ops.TensorOps.Subtract(y, branch, y);
-    }
+    /// <param name="branch">The branch output (borrowed).</param>
+    protected void SubtractBranch(Tensor y, Tensor branch) => Ops.TensorOps.CouplingAdd(y, branch, -1f, BranchGrid, y);
 
     /// <summary>Rounds t to the grid in place when the arithmetic is exact.</summary>
     /// <param name="t">The tensor.</param>
@@ -242,11 +233,12 @@ public abstract class Coupling : Layer
     protected override void Dispose(bool disposing)
     {
         ReleasePair();
-        _grid.Dispose();
         base.Dispose(disposing);
     }
 
-    private void RoundToGrid(Tensor t) => _grid.Snap(t);
+    private float BranchGrid => Arithmetic == CouplingArithmetic.Exact ? GridStep : 0f;
+
+    private static void RoundToGrid(Tensor t) => Ops.TensorOps.GridRound(t, GridStep, t);
 
     private void ReleasePair()
     {

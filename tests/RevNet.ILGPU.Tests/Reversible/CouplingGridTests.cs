@@ -15,34 +15,32 @@ public abstract class CouplingGridTests(DeviceFixture fixture)
     {
         ComputeDevice device = fixture.Require();
         float[] values = TestData.Uniform(1, 2 * 3 * 4 * 4, -100f, 100f);
-        values[0] = 0.3f * CouplingGrid.Step;
-        values[1] = -0.7f * CouplingGrid.Step;
+        values[0] = 0.3f * Coupling.GridStep;
+        values[1] = -0.7f * Coupling.GridStep;
         values[2] = 1000.123f; // beyond the exact range: still rounded onto (a multiple of) the grid
         using Tensor t = device.ToTensor(values, 2, 3, 4, 4);
-        using var grid = new CouplingGrid();
-        grid.Snap(t);
+        TensorOps.GridRound(t, Coupling.GridStep, t);
         float[] snapped = t.ToArray();
         for (int i = 0; i < values.Length; i++)
         {
-            double k = snapped[i] / (double)CouplingGrid.Step;
+            double k = snapped[i] / (double)Coupling.GridStep;
             k.Should().Be(Math.Round(k), $"element {i} must be a multiple of the step");
-            Math.Abs((double)snapped[i] - values[i]).Should().BeLessThanOrEqualTo(i == 2 ? 1e-4 : CouplingGrid.Step / 2.0);
+            Math.Abs((double)snapped[i] - values[i]).Should().BeLessThanOrEqualTo(i == 2 ? 1e-4 : Coupling.GridStep / 2.0);
         }
 
         snapped[0].Should().Be(0f);
-        snapped[1].Should().Be(-CouplingGrid.Step);
+        snapped[1].Should().Be(-Coupling.GridStep);
     }
 
     [SkippableFact]
     public void GridValues_AddAndSubtract_Exactly()
     {
         ComputeDevice device = fixture.Require();
-        using var grid = new CouplingGrid();
         using Tensor x = device.RandomTensor(2, 2, 2, 3, 3);
         using Tensor f = device.RandomTensor(3, 2, 2, 3, 3);
         TensorOps.Axpy(40f, f, f); // |f| up to ~41
-        grid.Snap(x);
-        grid.Snap(f);
+        TensorOps.GridRound(x, Coupling.GridStep, x);
+        TensorOps.GridRound(f, Coupling.GridStep, f);
         float[] xs = x.ToArray();
         using Tensor y = device.Pool.Rent(x.Shape, MemoryCategory.Workspace);
         TensorOps.Add(x, f, y);
