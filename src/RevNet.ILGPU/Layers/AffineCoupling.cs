@@ -1,4 +1,4 @@
-using RevNet.ILGPU.Devices;
+using RevNet.ILGPU.Ops;
 using RevNet.ILGPU.Tensors;
 
 namespace RevNet.ILGPU.Layers;
@@ -12,14 +12,15 @@ namespace RevNet.ILGPU.Layers;
 /// <remarks>
 /// The same contract as <see cref="ReversibleBlock"/>: <see cref="Layer.Backward"/> is the saved path;
 /// <see cref="BackwardFromOutput"/> recomputes G once and F once (fused order) and saves nothing. Unlike the additive
-/// coupling the inverse is exact only to float rounding. The op set has no elementwise multiply or sigmoid yet, so
-/// the coupling arithmetic (not F and G) runs on host copies of the halves: correct on every backend, but a device
-/// round trip per unit on GPUs.
+/// coupling the inverse is exact only to float rounding. Everything runs on the device with the elementwise ops.
 /// </remarks>
 public sealed class AffineCoupling : Layer, IReversibleLayer
 {
     private const float ScaleOffset = 2f;
-    private Saved? _saved;
+    private Tensor? _x1;
+    private Tensor? _x2;
+    private Tensor? _a1;
+    private Tensor? _a2;
 
     /// <summary>Creates the coupling; it owns and disposes F and G.</summary>
     /// <param name="f">F: x₂ → (s₁, t₁), doubling the channels of a half.</param>
@@ -45,7 +46,7 @@ public sealed class AffineCoupling : Layer, IReversibleLayer
     {
         LayerKit.RequireHalves(input, nameof(input));
         Shape half = LayerKit.Half(input);
-        var doubled = new Shape(half[0], half[1] * 2, half[2], half[3]);
+        Shape doubled = input;
         if (F.GetOutputShape(half) != doubled || G.GetOutputShape(half) != doubled)
         {
             throw new ArgumentException(
@@ -57,34 +58,18 @@ public sealed class AffineCoupling : Layer, IReversibleLayer
     }
 
     /// <inheritdoc />
-    protected override Tensor OnBackward(Tensor input, Tensor outputGradient)
-    {
-        Saved saved = _saved!;
-        _saved = null;
-        try
-        {
-            Halves dy = Halves.Of(outputGradient);
-            (float[] dz1, float[] dx2Direct) = BackwardG(saved.Device, dy, saved.X2, saved.S2, dy.Shape);
-            float[] dx1 = BackwardF(saved.Device, dz1, saved.X1, saved.S1, dx2Direct, dy.Shape);
-            return dy.Shape.ToTensor(saved.Device, dx1, dx2Direct, MemoryCategory.Workspace);
-        }
-        finally
-        {
-            saved.Dispose();
-        }
-    }
-
-    /// <inheritdoc />
     public Tensor Inverse(Tensor output)
     {
         ArgumentNullException.ThrowIfNull(output);
-        Halves y = Halves.Of(output);
-        ComputeDevice device = output.Device;
-        (float[] s2, float[] t2) = RunHalf(G, device, y.A, y.Shape, ForwardMode.Inference, keepInput: false, out _);
-        float[] x2 = Uncouple(y.B, s2, t2);
-        (float[] s1, float[] t1) = RunHalf(F, device, x2, y.Shape, ForwardMode.Inference, keepInput: false, out _);
-        float[] x1 = Uncouple(y.A, s1, t1);
-        return y.Shape.ToTensor(device, x1, x2, MemoryCategory.Activations);
+        GetOutputShape(output.Shape);
+        (Tensor y1, Tensor y2) = LayerKit.Split(output, MemoryCategory.Activations);
+        (Tensor x2, Tensor a2) = Uncouple(G, y1, y2, ForwardMode.Inference);
+        a2.Dispose();
+        y2.Dispose();
+        (Tensor x1, Tensor a1) = Uncouple(F, x2, y1, ForwardMode.Inference);
+        a1.Dispose();
+        y1.Dispose();
+        return ConcatAndDispose(x1, x2, MemoryCategory.Activations);
     }
 
     /// <inheritdoc />
@@ -92,216 +77,118 @@ public sealed class AffineCoupling : Layer, IReversibleLayer
     {
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(outputGradient);
-        _saved?.Dispose();
-        _saved = null;
-        Halves y = Halves.Of(output);
-        Halves dy = Halves.Of(outputGradient);
-        ComputeDevice device = output.Device;
+        GetOutputShape(output.Shape);
+        (Tensor y1, Tensor y2) = LayerKit.Split(output, MemoryCategory.Activations);
+        (Tensor dy1, Tensor dy2) = LayerKit.Split(outputGradient, MemoryCategory.Workspace);
 
         // Recompute G(y1) once: it rebuilds x2 and back-propagates G.
-        (float[] s2, float[] t2) = RunHalf(G, device, y.A, y.Shape, ForwardMode.Recompute, keepInput: true, out Tensor? y1Dev);
-        float[] x2 = Uncouple(y.B, s2, t2);
-        (float[] dz1, float[] dx2Direct) = BackwardG(device, dy, x2, s2, y.Shape);
-        y1Dev!.Dispose();
+        (Tensor x2, Tensor a2) = Uncouple(G, y1, y2, ForwardMode.Recompute);
+        y2.Dispose();
+        (Tensor dz1, Tensor dx2) = BackHalf(G, dy2, x2, a2);
+        a2.Dispose();
+        dy2.Dispose();
+        TensorOps.Add(dz1, dy1, dz1);
+        dy1.Dispose();
 
         // Recompute F(x2) once: it rebuilds x1 and back-propagates F.
-        (float[] s1, float[] t1) = RunHalf(F, device, x2, y.Shape, ForwardMode.Recompute, keepInput: true, out Tensor? x2Dev);
-        float[] x1 = Uncouple(y.A, s1, t1);
-        float[] dx1 = BackwardF(device, dz1, x1, s1, dx2Direct, y.Shape);
-        x2Dev!.Dispose();
-        return (y.Shape.ToTensor(device, x1, x2, MemoryCategory.Activations),
-            y.Shape.ToTensor(device, dx1, dx2Direct, MemoryCategory.Workspace));
-    }
-
-    /// <inheritdoc />
-    protected override void Dispose(bool disposing)
-    {
-        _saved?.Dispose();
-        _saved = null;
-        base.Dispose(disposing);
+        (Tensor x1, Tensor a1) = Uncouple(F, x2, y1, ForwardMode.Recompute);
+        y1.Dispose();
+        (Tensor dF, Tensor dx1) = BackHalf(F, dz1, x1, a1);
+        a1.Dispose();
+        dz1.Dispose();
+        TensorOps.Add(dx2, dF, dx2);
+        dF.Dispose();
+        return (ConcatAndDispose(x1, x2, MemoryCategory.Activations), ConcatAndDispose(dx1, dx2, MemoryCategory.Workspace));
     }
 
     /// <inheritdoc />
     protected override Tensor OnForward(Tensor input, ForwardMode mode)
     {
         GetOutputShape(input.Shape);
-        _saved?.Dispose();
-        _saved = null;
-        Halves x = Halves.Of(input);
-        ComputeDevice device = input.Device;
-        bool keep = mode.KeepsForBackward();
-        Tensor? x2Dev = null, y1Dev = null;
-        try
-        {
-            (float[] s1, float[] t1) = RunHalf(F, device, x.B, x.Shape, mode, keep, out x2Dev);
-            float[] y1 = Couple(x.A, s1, t1);
-            (float[] s2, float[] t2) = RunHalf(G, device, y1, x.Shape, mode, keep, out y1Dev);
-            float[] y2 = Couple(x.B, s2, t2);
-            if (keep)
-            {
-                _saved = new Saved(device, x.A, x.B, s1, s2, x2Dev!, y1Dev!);
-                (x2Dev, y1Dev) = (null, null);
-            }
+        (Tensor x1, Tensor x2) = LayerKit.Split(input, MemoryCategory.Activations);
+        (Tensor y1, Tensor a1) = Couple(F, x2, x1, mode);
+        (Tensor y2, Tensor a2) = Couple(G, y1, x2, mode);
+        Tensor y = LayerKit.Concat(y1, y2, MemoryCategory.Activations);
+        y2.Dispose();
 
-            return x.Shape.ToTensor(device, y1, y2, MemoryCategory.Activations);
-        }
-        finally
-        {
-            x2Dev?.Dispose();
-            y1Dev?.Dispose();
-        }
-    }
-
-    private static float Sigmoid(float v) => 1f / (1f + MathF.Exp(-(v + ScaleOffset)));
-
-    private static float[] Couple(float[] x, float[] s, float[] t)
-    {
-        float[] y = new float[x.Length];
-        for (int i = 0; i < y.Length; i++)
-        {
-            y[i] = (x[i] * Sigmoid(s[i])) + t[i];
-        }
-
+        // F holds x2 and G holds y1 until their backward; the scales and x1 are this layer's.
+        (_x1, _x2, _a1, _a2) = (Save(x1), Save(x2), Save(a1), Save(a2));
+        Save(y1);
         return y;
     }
 
-    private static float[] Uncouple(float[] y, float[] s, float[] t)
+    /// <inheritdoc />
+    protected override Tensor OnBackward(Tensor input, Tensor outputGradient)
     {
-        float[] x = new float[y.Length];
-        for (int i = 0; i < x.Length; i++)
-        {
-            x[i] = (y[i] - t[i]) / Sigmoid(s[i]);
-        }
-
-        return x;
+        (Tensor dy1, Tensor dy2) = LayerKit.Split(outputGradient, MemoryCategory.Workspace);
+        (Tensor dz1, Tensor dx2) = BackHalf(G, dy2, _x2!, _a2!);
+        dy2.Dispose();
+        TensorOps.Add(dz1, dy1, dz1);
+        dy1.Dispose();
+        (Tensor dF, Tensor dx1) = BackHalf(F, dz1, _x1!, _a1!);
+        dz1.Dispose();
+        TensorOps.Add(dx2, dF, dx2);
+        dF.Dispose();
+        (_x1, _x2, _a1, _a2) = (null, null, null, null);
+        return ConcatAndDispose(dx1, dx2, MemoryCategory.Workspace);
     }
 
-    /// <summary>Runs F or G on a host half; returns (s, t). With keepInput the device input stays alive (out).</summary>
-    private static (float[] S, float[] T) RunHalf(
-        ILayer layer, ComputeDevice device, float[] half, HalfShape shape, ForwardMode mode, bool keepInput, out Tensor? input)
+    /// <summary>y = x ⊙ a + t with (s, t) = layer(u) and a = σ(s + 2); returns y and a.</summary>
+    private static (Tensor Y, Tensor A) Couple(ILayer layer, Tensor u, Tensor x, ForwardMode mode)
     {
-        input = device.Pool.Rent(shape.Half, MemoryCategory.Activations);
-        input.CopyFrom(half);
-        using Tensor st = layer.Forward(input, mode);
-        if (!keepInput)
-        {
-            input.Dispose();
-            input = null;
-        }
-
-        Halves h = Halves.Of(st);
-        return (h.A, h.B);
+        (Tensor a, Tensor t) = ScaleAndShift(layer, u, mode);
+        Tensor y = LayerKit.Activation(x.Device, x.Shape);
+        TensorOps.Multiply(x, a, y);
+        TensorOps.Add(y, t, y);
+        t.Dispose();
+        return (y, a);
     }
 
-    /// <summary>Through y2 = x2 ⊙ σ(s2) + t2 and G: returns dL/dy1 in total and the direct part of dL/dx2.</summary>
-    private (float[] Dz1, float[] Dx2Direct) BackwardG(ComputeDevice device, Halves dy, float[] x2, float[] s2, HalfShape shape)
+    /// <summary>x = (y − t) / a with (s, t) = layer(u) and a = σ(s + 2); returns x and a.</summary>
+    private static (Tensor X, Tensor A) Uncouple(ILayer layer, Tensor u, Tensor y, ForwardMode mode)
     {
-        (float[] ds2, float[] dx2) = ScaleBackward(dy.B, x2, s2);
-        float[] dz1 = BackThrough(G, device, ds2, dy.B, shape);
-        for (int i = 0; i < dz1.Length; i++)
-        {
-            dz1[i] += dy.A[i];
-        }
-
-        return (dz1, dx2);
+        (Tensor a, Tensor t) = ScaleAndShift(layer, u, mode);
+        Tensor x = LayerKit.Activation(y.Device, y.Shape);
+        TensorOps.Subtract(y, t, x);
+        TensorOps.Divide(x, a, x);
+        t.Dispose();
+        return (x, a);
     }
 
-    /// <summary>Through y1 = x1 ⊙ σ(s1) + t1 and F: returns dL/dx1 and adds F's input gradient to dx2.</summary>
-    private float[] BackwardF(ComputeDevice device, float[] dz1, float[] x1, float[] s1, float[] dx2, HalfShape shape)
+    /// <summary>Runs F or G on u and returns (σ(s + 2), t).</summary>
+    private static (Tensor A, Tensor T) ScaleAndShift(ILayer layer, Tensor u, ForwardMode mode)
     {
-        (float[] ds1, float[] dx1) = ScaleBackward(dz1, x1, s1);
-        float[] dF = BackThrough(F, device, ds1, dz1, shape);
-        for (int i = 0; i < dx2.Length; i++)
-        {
-            dx2[i] += dF[i];
-        }
-
-        return dx1;
+        Tensor st = layer.Forward(u, mode);
+        (Tensor a, Tensor t) = LayerKit.Split(st, MemoryCategory.Activations);
+        st.Dispose();
+        TensorOps.ScaleAdd(a, 1f, ScaleOffset, a);
+        TensorOps.Sigmoid(a, a);
+        return (a, t);
     }
 
-    /// <summary>For y = x ⊙ σ(s + 2) + t: dL/ds = dy ⊙ x ⊙ σ(1 − σ) and dL/dx = dy ⊙ σ.</summary>
-    private static (float[] Ds, float[] Dx) ScaleBackward(float[] dy, float[] x, float[] s)
+    /// <summary>
+    /// Back-propagates dy through y = x ⊙ a + t, (s, t) = layer(u), a = σ(s + 2): returns dL/du (through the layer) and
+    /// dL/dx = dy ⊙ a. dL/ds = dy ⊙ x ⊙ a(1 − a), dL/dt = dy.
+    /// </summary>
+    private static (Tensor Du, Tensor Dx) BackHalf(ILayer layer, Tensor dy, Tensor x, Tensor a)
     {
-        float[] ds = new float[dy.Length], dx = new float[dy.Length];
-        for (int i = 0; i < dy.Length; i++)
-        {
-            float a = Sigmoid(s[i]);
-            ds[i] = dy[i] * x[i] * a * (1f - a);
-            dx[i] = dy[i] * a;
-        }
-
-        return (ds, dx);
+        Tensor ds = LayerKit.Workspace(dy.Device, dy.Shape);
+        TensorOps.Multiply(dy, x, ds);
+        TensorOps.SigmoidBackward(a, ds, ds);
+        Tensor dst = ConcatAndDispose(ds, null, MemoryCategory.Workspace, dy);
+        Tensor du = layer.Backward(dst);
+        dst.Dispose();
+        Tensor dx = LayerKit.Workspace(dy.Device, dy.Shape);
+        TensorOps.Multiply(dy, a, dx);
+        return (du, dx);
     }
 
-    /// <summary>Back-propagates (ds, dt) through F or G; returns its input gradient on the host.</summary>
-    private static float[] BackThrough(ILayer layer, ComputeDevice device, float[] ds, float[] dt, HalfShape shape)
+    /// <summary>Concatenates two halves and disposes the owned ones (b, or the borrowed <paramref name="borrowedB"/>).</summary>
+    private static Tensor ConcatAndDispose(Tensor a, Tensor? b, MemoryCategory category, Tensor? borrowedB = null)
     {
-        using Tensor dst = shape.Doubled.ToTensor(device, ds, dt, MemoryCategory.Workspace);
-        using Tensor dIn = layer.Backward(dst);
-        return dIn.ToArray();
-    }
-
-    /// <summary>The shapes of a whole tensor [N, 2c, H, W], its half and a doubled half.</summary>
-    private readonly record struct HalfShape(int N, int C, int H, int W)
-    {
-        public Shape Half => new(N, C, H, W);
-
-        public HalfShape Doubled => this;
-
-        public Tensor ToTensor(ComputeDevice device, float[] a, float[] b, MemoryCategory category)
-        {
-            int plane = H * W;
-            float[] all = new float[a.Length + b.Length];
-            for (int n = 0; n < N; n++)
-            {
-                Array.Copy(a, n * C * plane, all, n * 2 * C * plane, C * plane);
-                Array.Copy(b, n * C * plane, all, ((n * 2) + 1) * C * plane, C * plane);
-            }
-
-            Tensor t = device.Pool.Rent(new Shape(N, 2 * C, H, W), category);
-            t.CopyFrom(all);
-            return t;
-        }
-    }
-
-    /// <summary>The two channel halves of a tensor, on the host.</summary>
-    private readonly record struct Halves(float[] A, float[] B, HalfShape Shape)
-    {
-        public static Halves Of(Tensor t)
-        {
-            LayerKit.RequireHalves(t.Shape, nameof(t));
-            var shape = new HalfShape(t.Shape[0], t.Shape[1] / 2, t.Shape[2], t.Shape[3]);
-            float[] all = t.ToArray();
-            int block = shape.C * shape.H * shape.W;
-            float[] a = new float[shape.N * block], b = new float[shape.N * block];
-            for (int n = 0; n < shape.N; n++)
-            {
-                Array.Copy(all, 2 * n * block, a, n * block, block);
-                Array.Copy(all, ((2 * n) + 1) * block, b, n * block, block);
-            }
-
-            return new Halves(a, b, shape);
-        }
-    }
-
-    /// <summary>What the saved-path backward needs; F and G reference the two device tensors.</summary>
-    private sealed class Saved(ComputeDevice device, float[] x1, float[] x2, float[] s1, float[] s2, Tensor x2Dev, Tensor y1Dev)
-        : IDisposable
-    {
-        public ComputeDevice Device => device;
-
-        public float[] X1 => x1;
-
-        public float[] X2 => x2;
-
-        public float[] S1 => s1;
-
-        public float[] S2 => s2;
-
-        public void Dispose()
-        {
-            x2Dev.Dispose();
-            y1Dev.Dispose();
-        }
+        Tensor whole = LayerKit.Concat(a, b ?? borrowedB!, category);
+        a.Dispose();
+        b?.Dispose();
+        return whole;
     }
 }
