@@ -74,7 +74,7 @@ internal static class EvalCommand
 
         using ComputeDevice device = ComputeDevice.Create(ComputeDevice.ParseKind(deviceName));
         using Model model = ModelZoo.Create(name, device, dataOptions);
-        Checkpoint.ApplyModel(checkpoint, model, ArchitectureId.For(name, dataOptions), checkpointPath);
+        ModelState.Apply(checkpoint, model, ArchitectureId.For(name, dataOptions), checkpointPath);
         using var loader = new BatchLoader(test, Math.Min(batch, test.Count), BatchLoaderOptions.Evaluation);
         using var optimizer = new Sgd(0f);
         EvaluationResult result = new Trainer(device, model, optimizer).Evaluate(loader);

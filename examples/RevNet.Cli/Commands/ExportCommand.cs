@@ -81,7 +81,7 @@ internal static class ExportCommand
         IReadOnlyList<string> names = ClassNames(classNames, options);
         using ComputeDevice device = ComputeDevice.Create(DeviceKind.Host);
         using Model net = ModelZoo.Create(saved.Model, device, options);
-        Checkpoint.ApplyModel(data, net, ArchitectureId.For(saved.Model, options), checkpointPath);
+        ModelState.Apply(data, net, ArchitectureId.For(saved.Model, options), checkpointPath);
         try
         {
             net.ExportOnnx(onnxPath, new OnnxExportOptions { Opset = opset, FoldBatchNorm = !noFold, ClassNames = names });

@@ -5,7 +5,8 @@ namespace RevNet.ILGPU.Diagnostics;
 /// <param name="Name">The block's name.</param>
 /// <param name="MaxAbsError">max |x̂ − x| over the block's input.</param>
 /// <param name="MaxAbsInput">max |x| (the scale the error is relative to).</param>
-public sealed record BlockReconstruction(int LayerIndex, string Name, double MaxAbsError, double MaxAbsInput)
+/// <param name="OutsideExactRange">Input values with |x| ≥ 2^9, where exact coupling arithmetic stops being exact.</param>
+public sealed record BlockReconstruction(int LayerIndex, string Name, double MaxAbsError, double MaxAbsInput, int OutsideExactRange = 0)
 {
     /// <summary>max |x̂ − x| / max |x|.</summary>
     public double RelativeError => MaxAbsInput > 0 ? MaxAbsError / MaxAbsInput : MaxAbsError;

@@ -2,8 +2,8 @@ using System.Diagnostics;
 using RevNet.ILGPU.Devices;
 using RevNet.ILGPU.Layers;
 using RevNet.ILGPU.Models;
-using RevNet.ILGPU.Ops;
 using RevNet.ILGPU.Tensors;
+using RevNet.ILGPU.Training;
 
 namespace RevNet.ILGPU.Diagnostics;
 
@@ -14,20 +14,6 @@ namespace RevNet.ILGPU.Diagnostics;
 /// </summary>
 public static class MemoryBenchmark
 {
-    /// <summary>The configurations of the CLI's <c>memory</c> command: RevNets both ways, ResNets storing.</summary>
-    public static IReadOnlyList<(string Model, ActivationMode Mode)> DefaultCases { get; } =
-    [
-        ("revnet38", ActivationMode.Store),
-        ("revnet38", ActivationMode.Reconstruct),
-        ("revnet110", ActivationMode.Store),
-        ("revnet110", ActivationMode.Reconstruct),
-        ("revnet164", ActivationMode.Store),
-        ("revnet164", ActivationMode.Reconstruct),
-        ("resnet32", ActivationMode.Store),
-        ("resnet110", ActivationMode.Store),
-        ("resnet164", ActivationMode.Store),
-    ];
-
     /// <summary>Builds a zoo model and measures it.</summary>
     /// <param name="device">The device.</param>
     /// <param name="modelName">A <see cref="ModelZoo.Names"/> entry.</param>
@@ -63,15 +49,11 @@ public static class MemoryBenchmark
         BufferPool pool = device.Pool;
         ActivationMode originalMode = model.Mode;
         model.Mode = mode;
-        var velocities = new List<Tensor>();
+        using var sgd = new Sgd(0.01f, momentum: 0.9f, weightDecay: 5e-4f);
+        var step = new TrainingStep(model, SoftmaxCrossEntropyLoss.Instance, sgd) { Timed = true };
         Tensor? input = null;
         try
         {
-            foreach (Parameter p in model.Parameters)
-            {
-                velocities.Add(pool.RentZeroed(p.Shape, MemoryCategory.OptimizerState));
-            }
-
             input = pool.Rent(model.InputShape(batch), MemoryCategory.Workspace);
             var rng = new Random(seed);
             float[] data = new float[input.ElementCount];
@@ -85,7 +67,7 @@ public static class MemoryBenchmark
 
             for (int i = 0; i < warmupSteps; i++)
             {
-                Step(model, input, labels, velocities);
+                Time(step, input, labels);
             }
 
             long allocations = pool.AllocationCount;
@@ -94,7 +76,7 @@ public static class MemoryBenchmark
             for (int i = 0; i < steps; i++)
             {
                 pool.ResetPeaks();
-                (fwd[i], bwd[i], all[i]) = Step(model, input, labels, velocities);
+                (fwd[i], bwd[i], all[i]) = Time(step, input, labels);
                 activationPeak = Math.Max(activationPeak, pool.PeakBytes(MemoryCategory.Activations));
                 totalPeak = Math.Max(totalPeak, pool.PeakInUseBytes);
             }
@@ -107,44 +89,15 @@ public static class MemoryBenchmark
         {
             model.Mode = originalMode;
             input?.Dispose();
-            velocities.ForEach(v => v.Dispose());
         }
     }
 
-    private static (double Forward, double Backward, double Step) Step(
-        Model model, Tensor input, int[] labels, List<Tensor> velocities)
+    private static (double Forward, double Backward, double Step) Time(TrainingStep step, Tensor input, int[] labels)
     {
-        ComputeDevice device = input.Device;
         long start = Stopwatch.GetTimestamp();
-        foreach (Parameter p in model.Parameters)
-        {
-            TensorOps.Fill(p.Gradient!, 0f);
-        }
-
-        long t0 = Stopwatch.GetTimestamp();
-        Tensor logits = model.Forward(input, training: true);
-        device.Synchronize();
-        long t1 = Stopwatch.GetTimestamp();
-        using (Tensor dlogits = device.Pool.Rent(logits.Shape, MemoryCategory.Workspace))
-        {
-            TensorOps.SoftmaxCrossEntropy(logits, labels, dlogits);
-            logits.Dispose();
-            using Tensor dx = model.Backward(dlogits);
-        }
-
-        device.Synchronize();
-        long t2 = Stopwatch.GetTimestamp();
-        for (int i = 0; i < velocities.Count; i++)
-        {
-            Parameter p = model.Parameters[i];
-            TensorOps.SgdStep(p.Value, p.Gradient!, velocities[i], 0.01f, 0.9f, 5e-4f, nesterov: false);
-        }
-
-        device.Synchronize();
-        long end = Stopwatch.GetTimestamp();
-        return (Stopwatch.GetElapsedTime(t0, t1).TotalMilliseconds,
-            Stopwatch.GetElapsedTime(t1, t2).TotalMilliseconds,
-            Stopwatch.GetElapsedTime(start, end).TotalMilliseconds);
+        StepResult r = step.Run(input, labels);
+        double all = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+        return (r.ForwardMilliseconds, r.BackwardMilliseconds, all);
     }
 
     private static double Median(double[] values)

@@ -1,7 +1,7 @@
 using RevNet.ILGPU.Devices;
 using RevNet.ILGPU.Layers;
-using RevNet.ILGPU.Ops;
 using RevNet.ILGPU.Tensors;
+using RevNet.ILGPU.Training;
 
 namespace RevNet.ILGPU.Diagnostics;
 
@@ -94,6 +94,56 @@ public sealed record MemoryModel(long FixedBytes, long BytesPerSample)
         }
     }
 
+    /// <summary>
+    /// Measures a model's memory at two small batches and returns an out-of-memory error again, with the largest batch
+    /// that fits the pool's budget (<see cref="DeviceOutOfMemoryException.SuggestedMaxBatch"/>).
+    /// </summary>
+    /// <param name="ex">The error of a training step.</param>
+    /// <param name="model">The model that was training.</param>
+    /// <param name="batchShape">The batch's shape [N, ...].</param>
+    /// <param name="pendingState">Optimizer state bytes still to be allocated.</param>
+    /// <returns>The error with the advice.</returns>
+    public static DeviceOutOfMemoryException WithSuggestedBatch(
+        DeviceOutOfMemoryException ex, ILayer model, Shape batchShape, long pendingState)
+    {
+        ArgumentNullException.ThrowIfNull(ex);
+        ArgumentNullException.ThrowIfNull(model);
+        ComputeDevice device = model.Parameters[0].Value.Device;
+        int count = batchShape[0];
+        int[] dims = new int[batchShape.Rank - 1];
+        for (int d = 1; d < batchShape.Rank; d++)
+        {
+            dims[d - 1] = batchShape[d];
+        }
+
+        long budget = device.Pool.CapacityBytes;
+        int suggested;
+        string fit;
+        try
+        {
+            MemoryModel memory = Measure(model, new Shape(dims), pendingState);
+            suggested = Math.Min(memory.LargestBatch(budget), count - 1);
+            fit = $"{memory.FixedBytes} bytes fixed + {memory.BytesPerSample} bytes per sample";
+        }
+        catch (DeviceOutOfMemoryException)
+        {
+            suggested = 0;
+            fit = "a measuring step at batch 1 or 2 did not fit either";
+        }
+
+        string advice = suggested > 0
+            ? $"The largest batch size that fits is {suggested} (memory model: {fit}; budget {budget} bytes)."
+            : $"No batch size fits ({fit}; budget {budget} bytes): use a smaller model or ActivationMode.Reconstruct.";
+        return new DeviceOutOfMemoryException($"{ex.Message} Training at batch size {count}. {advice}", ex)
+        {
+            RequestedBytes = ex.RequestedBytes,
+            InUseBytes = ex.InUseBytes,
+            CapacityBytes = budget,
+            Batch = count,
+            SuggestedMaxBatch = suggested,
+        };
+    }
+
     private static long PeakOfStep(ComputeDevice device, ILayer model, Shape sampleShape, int batch)
     {
         int[] dims = new int[sampleShape.Rank + 1];
@@ -116,13 +166,7 @@ public sealed record MemoryModel(long FixedBytes, long BytesPerSample)
             }
 
             x.CopyFrom(data);
-            using Tensor logits = model.Forward(x, training: true);
-            Shape outputShape = logits.Shape;
-            logits.Reshape(new Shape(batch, (int)(logits.ElementCount / batch)));
-            using Tensor dlogits = pool.Rent(logits.Shape, MemoryCategory.Workspace);
-            TensorOps.SoftmaxCrossEntropy(logits, new int[batch], dlogits);
-            dlogits.Reshape(outputShape);
-            model.Backward(dlogits).Dispose();
+            new TrainingStep(model, SoftmaxCrossEntropyLoss.Instance, null).Compute(x, new int[batch]);
         }
 
         device.Synchronize();

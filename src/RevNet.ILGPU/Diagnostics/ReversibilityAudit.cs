@@ -1,7 +1,7 @@
 using RevNet.ILGPU.Layers;
 using RevNet.ILGPU.Models;
-using RevNet.ILGPU.Ops;
 using RevNet.ILGPU.Tensors;
+using RevNet.ILGPU.Training;
 
 namespace RevNet.ILGPU.Diagnostics;
 
@@ -81,24 +81,17 @@ public static class ReversibilityAudit
         }
 
         network.Mode = mode;
-        foreach (Parameter p in network.Parameters)
-        {
-            TensorOps.Fill(p.Gradient!, 0f);
-        }
-
         BufferPool pool = input.Device.Pool;
         input.Device.Synchronize();
         long before = pool.CurrentBytes(MemoryCategory.Activations);
         pool.ResetPeaks();
-        float loss;
+        StepResult r = new TrainingStep(network, SoftmaxCrossEntropyLoss.Instance, null) { KeepInputGradient = true }
+            .Compute(input, labels);
+        float loss = r.Loss;
         float[] dx;
-        using (Tensor logits = network.Forward(input, ForwardMode.Train))
-        using (Tensor dlogits = pool.Rent(logits.Shape, MemoryCategory.Workspace))
+        using (Tensor? inputGradient = r.InputGradient)
         {
-            loss = TensorOps.SoftmaxCrossEntropy(logits, labels, dlogits);
-            logits.Dispose();
-            using Tensor inputGradient = network.Backward(dlogits);
-            dx = inputGradient.ToArray();
+            dx = inputGradient?.ToArray() ?? [];
         }
 
         long peak = pool.PeakBytes(MemoryCategory.Activations) - before;
@@ -141,7 +134,8 @@ public static class ReversibilityAudit
                 maxAbs = Math.Max(maxAbs, Math.Abs((double)original[k]));
             }
 
-            blocks.Add(new BlockReconstruction(e.Index, e.Layer.Name, maxErr, maxAbs));
+            blocks.Add(new BlockReconstruction(
+                e.Index, e.Layer.Name, maxErr, maxAbs, ReconstructionMonitor.CountOutsideExactRange(original)));
         }
     }
 

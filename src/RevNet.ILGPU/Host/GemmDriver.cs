@@ -117,10 +117,13 @@ internal static unsafe class GemmDriver
         int nr = Nr(wide);
         int blocks = DepthBlocks(k);
         DepthBlock(k, blocks, 0, out _, out int kcLargest);
-        int ncLargest = RoundUp(Math.Min(Nc, jEnd - jBegin), nr);
+        bool oneRowBlock = iEnd - iBegin <= Mc;
+
+        // Sized to what this product packs: one B panel (one row block) or NC columns, and at most MC rows of A.
+        int ncLargest = oneRowBlock ? nr : RoundUp(Math.Min(Nc, jEnd - jBegin), nr);
         float* bufferB = scratch.Get(GemmSlot.PackB, (long)kcLargest * ncLargest);
-        float* bufferA = scratch.Get(GemmSlot.PackA, (long)Mc * kcLargest);
-        if (iEnd - iBegin <= Mc)
+        float* bufferA = scratch.Get(GemmSlot.PackA, (long)RoundUp(Math.Min(Mc, iEnd - iBegin), mr) * kcLargest);
+        if (oneRowBlock)
         {
             // One row block (the convolution case, M = output channels): pack A once per depth block and each B
             // panel just before its tiles use it, so the panel is still in L1.

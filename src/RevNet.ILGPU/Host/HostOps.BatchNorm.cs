@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using RevNet.ILGPU.Tensors;
@@ -17,15 +16,15 @@ internal sealed partial class HostOps
     {
         (int n, int c, int plane) = Planes(x);
         double count = (double)n * plane;
-        double[] partial = ArrayPool<double>.Shared.Rent(n * c);
-        try
+        using Tensor partials = Workspace(n * c);
+        Span<float> means = mean.Span;
+        Span<float> invStds = invStd.Span;
+        fixed (float* px = x.Span, pMean = means, pPartial = partials.Span)
         {
-            Span<float> means = mean.Span;
-            Span<float> invStds = invStd.Span;
-            fixed (float* px = x.Span, pMean = means)
             {
                 float* xx = px;
                 float* xm = pMean;
+                float* partial = pPartial;
 
                 // Pass 1: mean.
                 ParallelRanges(n * c, plane, (s, e) =>
@@ -42,7 +41,7 @@ internal sealed partial class HostOps
                 });
                 for (int ch = 0; ch < c; ch++)
                 {
-                    means[ch] = (float)(SumOverBatch(partial, n, c, ch) / count);
+                    means[ch] = (float)(SumOverBatch(partials.Span, n, c, ch) / count);
                 }
 
                 // Pass 2: centered sum of squares around the (float) mean.
@@ -62,14 +61,10 @@ internal sealed partial class HostOps
                 });
                 for (int ch = 0; ch < c; ch++)
                 {
-                    double variance = SumOverBatch(partial, n, c, ch) / count;
+                    double variance = SumOverBatch(partials.Span, n, c, ch) / count;
                     invStds[ch] = (float)(1.0 / Math.Sqrt(variance + eps));
                 }
             }
-        }
-        finally
-        {
-            ArrayPool<double>.Shared.Return(partial);
         }
     }
 
@@ -78,7 +73,8 @@ internal sealed partial class HostOps
         Tensor x, Tensor mean, Tensor invStd, Tensor gamma, Tensor beta, Tensor y, bool relu)
     {
         (int n, int c, int plane) = Planes(x);
-        float[] scale = ArrayPool<float>.Shared.Rent(c);
+        using Tensor scales = Workspace(c);
+        Span<float> scale = scales.Span;
         ReadOnlySpan<float> gammas = gamma.Span;
         ReadOnlySpan<float> invStds = invStd.Span;
         for (int ch = 0; ch < c; ch++)
@@ -117,8 +113,6 @@ internal sealed partial class HostOps
                 }
             });
         }
-
-        ArrayPool<float>.Shared.Return(scale);
     }
 
     /// <inheritdoc />
@@ -156,19 +150,20 @@ internal sealed partial class HostOps
     {
         (int n, int c, int plane) = Planes(x);
         double count = (double)n * plane;
-        double[] sumDy = ArrayPool<double>.Shared.Rent(n * c);
-        double[] sumDyXc = ArrayPool<double>.Shared.Rent(n * c);
-
-        // Per channel: k1 = gamma·invStd, a = Σdy/m, b = invStd·Σdy·xhat/m, so dx = k1·(dy − a − (x − mean)·b).
-        float[] coef = ArrayPool<float>.Shared.Rent(3 * c);
-        try
+        // Per plane: Σ dy, then Σ dy·(x − mean); per channel: k1 = gamma·invStd, a = Σdy/m, b = invStd·Σdy·xhat/m,
+        // so dx = k1·(dy − a − (x − mean)·b).
+        using Tensor ws = Workspace((2 * n * c) + (3 * c));
+        Span<float> sumDy = ws.Span[..(n * c)];
+        Span<float> sumDyXc = ws.Span.Slice(n * c, n * c);
+        Span<float> coef = ws.Span[(2 * n * c)..];
         {
             ReadOnlySpan<float> invStds = invStd.Span;
             ReadOnlySpan<float> gammas = gamma.Span;
             Span<float> dgammas = dgamma.Span;
             Span<float> dbetas = dbeta.Span;
-            fixed (float* px = x.Span, pdy = dy.Span, pdx = dx.Span, pMean = mean.Span, pCoef = coef)
+            fixed (float* px = x.Span, pdy = dy.Span, pdx = dx.Span, pMean = mean.Span, pCoef = coef, pSums = ws.Span)
             {
+                float* sums = pSums;
                 float* xx = px;
                 float* xdy = pdy;
                 float* xdx = pdx;
@@ -188,8 +183,8 @@ internal sealed partial class HostOps
                             256 => PlaneGradientSums<Simd256, Vector256<float>>(xx + off, xdy + off, plane, m),
                             _ => PlaneGradientSums<Simd128, Vector128<float>>(xx + off, xdy + off, plane, m),
                         };
-                        sumDy[pl] = sd;
-                        sumDyXc[pl] = sdx;
+                        sums[pl] = sd;
+                        sums[(n * c) + pl] = sdx;
                     }
                 });
 
@@ -235,16 +230,10 @@ internal sealed partial class HostOps
                 });
             }
         }
-        finally
-        {
-            ArrayPool<float>.Shared.Return(coef);
-            ArrayPool<double>.Shared.Return(sumDyXc);
-            ArrayPool<double>.Shared.Return(sumDy);
-        }
     }
 
     /// <summary>Σ_n partial[n·C + ch], in order of n.</summary>
-    private static double SumOverBatch(double[] partial, int n, int c, int ch)
+    private static double SumOverBatch(ReadOnlySpan<float> partial, int n, int c, int ch)
     {
         double sum = 0;
         for (int i = 0; i < n; i++)

@@ -1,4 +1,3 @@
-using System.Buffers;
 using RevNet.ILGPU.Ops;
 using RevNet.ILGPU.Tensors;
 using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
@@ -11,16 +10,25 @@ namespace RevNet.ILGPU.Host;
 internal sealed partial class HostOps
 {
     /// <inheritdoc />
-    public void Conv2dForward(Tensor x, Tensor w, Tensor y, Conv2dGeometry g) =>
+    public void Conv2dForward(Tensor x, Tensor w, Tensor y, Conv2dGeometry g)
+    {
+        using IDisposable scratch = GemmScratch.Lease(Device.Pool);
         HostConv2d.Forward(x.Span, w.Span, y.Span, g);
+    }
 
     /// <inheritdoc />
-    public void Conv2dBackwardInput(Tensor dy, Tensor w, Tensor dx, Conv2dGeometry g) =>
+    public void Conv2dBackwardInput(Tensor dy, Tensor w, Tensor dx, Conv2dGeometry g)
+    {
+        using IDisposable scratch = GemmScratch.Lease(Device.Pool);
         HostConv2d.BackwardInput(dy.Span, w.Span, dx.Span, g);
+    }
 
     /// <inheritdoc />
-    public void Conv2dBackwardWeight(Tensor x, Tensor dy, Tensor dw, Conv2dGeometry g) =>
+    public void Conv2dBackwardWeight(Tensor x, Tensor dy, Tensor dw, Conv2dGeometry g)
+    {
+        using IDisposable scratch = GemmScratch.Lease(Device.Pool);
         HostConv2d.BackwardWeight(x.Span, dy.Span, dw.Span, g);
+    }
 
     /// <inheritdoc />
     public void LinearForward(Tensor x, Tensor w, Tensor b, Tensor y)
@@ -36,6 +44,7 @@ internal sealed partial class HostOps
         }
 
         // y = x·wᵀ + y (y holds the broadcast bias).
+        using IDisposable scratch = GemmScratch.Lease(Device.Pool);
         HostGemm.Sgemm(
             false, true, n, outFeatures, inFeatures, 1f, x.Span, inFeatures, w.Span, inFeatures, 1f, ys, outFeatures);
     }
@@ -47,6 +56,7 @@ internal sealed partial class HostOps
         int outFeatures = w.Shape[0];
         int inFeatures = w.Shape[1];
         ReadOnlySpan<float> dys = dy.Span;
+        using IDisposable scratch = GemmScratch.Lease(Device.Pool);
         if (dx is not null)
         {
             // dx[n, i] = Σ_o dy[n, o]·w[o, i]
@@ -61,8 +71,8 @@ internal sealed partial class HostOps
             inFeatures);
 
         // db[o] += Σ_n dy[n, o], rows added in order n = 0, 1, ... (each lane is its own fixed-order sum).
-        float[] rented = ArrayPool<float>.Shared.Rent(outFeatures);
-        Span<float> acc = rented.AsSpan(0, outFeatures);
+        using Tensor sum = Device.Pool.Rent(new Shape(outFeatures), MemoryCategory.Workspace);
+        Span<float> acc = sum.Span;
         dys[..outFeatures].CopyTo(acc);
         for (int i = 1; i < n; i++)
         {
@@ -70,6 +80,5 @@ internal sealed partial class HostOps
         }
 
         TensorPrimitives.Add(db.Span, acc, db.Span);
-        ArrayPool<float>.Shared.Return(rented);
     }
 }

@@ -102,6 +102,9 @@ internal sealed partial class HostOps : ITensorOps
             }
         });
 
+    /// <summary>Scratch of <paramref name="length"/> floats from the pool (counted as workspace); dispose after use.</summary>
+    private Tensor Workspace(int length) => Device.Pool.Rent(new Shape(length), MemoryCategory.Workspace);
+
     /// <summary>Batch, channels and plane size (product of the trailing dims) of an [N, C, ...] tensor.</summary>
     private static (int N, int C, int Plane) Planes(Tensor x)
     {

@@ -6,49 +6,17 @@ namespace RevNet.ILGPU.Kernels;
 /// <summary>
 /// Dimensions and scalars of a batch-norm kernel over x [N, C, Plane] (Plane = H·W, or 1 for [N, C]).
 /// </summary>
-internal readonly struct BatchNormDims
-{
-    public BatchNormDims(
-        int count, int stride, int n, int c, int plane, float eps, float momentum, float factor, int relu)
-    {
-        Count = count;
-        Stride = stride;
-        N = n;
-        C = c;
-        Plane = plane;
-        Eps = eps;
-        Momentum = momentum;
-        Factor = factor;
-        Relu = relu;
-    }
-
-    /// <summary>Work items (elements, channels, or (channel, sample) planes, depending on the kernel).</summary>
-    public int Count { get; }
-
-    /// <summary>Threads launched (grid-stride loop).</summary>
-    public int Stride { get; }
-
-    /// <summary>Batch size.</summary>
-    public int N { get; }
-
-    /// <summary>Channels.</summary>
-    public int C { get; }
-
-    /// <summary>Elements per (sample, channel) plane.</summary>
-    public int Plane { get; }
-
-    /// <summary>The variance epsilon.</summary>
-    public float Eps { get; }
-
-    /// <summary>The running-statistics momentum (UpdateRunning only).</summary>
-    public float Momentum { get; }
-
-    /// <summary>The unbiasing factor count/(count − 1) (UpdateRunning only).</summary>
-    public float Factor { get; }
-
-    /// <summary>1 to fuse a ReLU after the affine transform.</summary>
-    public int Relu { get; }
-}
+/// <param name="Count">Work items (elements, channels, or (channel, sample) planes, depending on the kernel).</param>
+/// <param name="Stride">Threads launched (grid-stride loop).</param>
+/// <param name="N">Batch size.</param>
+/// <param name="C">Channels.</param>
+/// <param name="Plane">Elements per (sample, channel) plane.</param>
+/// <param name="Eps">The variance epsilon.</param>
+/// <param name="Momentum">The running-statistics momentum (UpdateRunning only).</param>
+/// <param name="Factor">The unbiasing factor count/(count − 1) (UpdateRunning only).</param>
+/// <param name="Relu">1 to fuse a ReLU after the affine transform.</param>
+internal readonly record struct BatchNormDims(
+    int Count, int Stride, int N, int C, int Plane, float Eps, float Momentum, float Factor, int Relu);
 
 /// <summary>
 /// Batch normalisation. Channel sums use a fixed two-level order without atomics: first one thread per

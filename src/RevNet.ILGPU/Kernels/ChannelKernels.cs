@@ -7,45 +7,16 @@ namespace RevNet.ILGPU.Kernels;
 /// Dimensions of a channel copy between src [N, SrcChannels, H, W] and dst [N, DstChannels, H, W]:
 /// <see cref="Channels"/> channels starting at <see cref="SrcOffset"/> go to <see cref="DstOffset"/>.
 /// </summary>
-internal readonly struct ChannelCopyDims
-{
-    public ChannelCopyDims(
-        int count, int stride, int plane, int channels, int srcChannels, int srcOffset, int dstChannels, int dstOffset)
-    {
-        Count = count;
-        Stride = stride;
-        Plane = plane;
-        Channels = channels;
-        SrcChannels = srcChannels;
-        SrcOffset = srcOffset;
-        DstChannels = dstChannels;
-        DstOffset = dstOffset;
-    }
-
-    /// <summary>Elements copied: N·Channels·Plane.</summary>
-    public int Count { get; }
-
-    /// <summary>Threads launched (grid-stride loop).</summary>
-    public int Stride { get; }
-
-    /// <summary>H·W.</summary>
-    public int Plane { get; }
-
-    /// <summary>Channels copied per sample.</summary>
-    public int Channels { get; }
-
-    /// <summary>Channels of src.</summary>
-    public int SrcChannels { get; }
-
-    /// <summary>First channel read from src.</summary>
-    public int SrcOffset { get; }
-
-    /// <summary>Channels of dst.</summary>
-    public int DstChannels { get; }
-
-    /// <summary>First channel written in dst.</summary>
-    public int DstOffset { get; }
-}
+/// <param name="Count">Elements copied: N·Channels·Plane.</param>
+/// <param name="Stride">Threads launched (grid-stride loop).</param>
+/// <param name="Plane">H·W.</param>
+/// <param name="Channels">Channels copied per sample.</param>
+/// <param name="SrcChannels">Channels of src.</param>
+/// <param name="SrcOffset">First channel read from src.</param>
+/// <param name="DstChannels">Channels of dst.</param>
+/// <param name="DstOffset">First channel written in dst.</param>
+internal readonly record struct ChannelCopyDims(
+    int Count, int Stride, int Plane, int Channels, int SrcChannels, int SrcOffset, int DstChannels, int DstOffset);
 
 /// <summary>
 /// Channel slicing: split, concat and channel zero-padding (and their backward passes) are all one copy of a

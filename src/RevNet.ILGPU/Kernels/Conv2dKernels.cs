@@ -5,28 +5,11 @@ using RevNet.ILGPU.Ops;
 namespace RevNet.ILGPU.Kernels;
 
 /// <summary>Launch arguments of a convolution kernel: work items, threads, and the geometry.</summary>
-internal readonly struct Conv2dDims
-{
-    public Conv2dDims(int count, int stride, Conv2dGeometry g, int chunks = 1)
-    {
-        Count = count;
-        Stride = stride;
-        G = g;
-        Chunks = chunks;
-    }
-
-    /// <summary>Work items (output elements, input elements, or weights, depending on the kernel).</summary>
-    public int Count { get; }
-
-    /// <summary>Threads launched (grid-stride loop).</summary>
-    public int Stride { get; }
-
-    /// <summary>x [N, C, H, W], w [K, C, R, S], y [N, K, P, Q], strides and zero padding.</summary>
-    public Conv2dGeometry G { get; }
-
-    /// <summary>Batch chunks of the split weight gradient (each sums a contiguous range of samples).</summary>
-    public int Chunks { get; }
-}
+/// <param name="Count">Work items (output elements, input elements, or weights, depending on the kernel).</param>
+/// <param name="Stride">Threads launched (grid-stride loop).</param>
+/// <param name="G">x [N, C, H, W], w [K, C, R, S], y [N, K, P, Q], strides and zero padding.</param>
+/// <param name="Chunks">Batch chunks of the split weight gradient (each sums a contiguous range of samples).</param>
+internal readonly record struct Conv2dDims(int Count, int Stride, Conv2dGeometry G, int Chunks = 1);
 
 /// <summary>
 /// Direct 2-D convolution (cross-correlation, zero padding, no bias): forward, input gradient and weight gradient.

@@ -9,10 +9,12 @@ namespace RevNet.ILGPU.Kernels;
 
 /// <summary>
 /// The ILGPU backend (Cuda, OpenCL and the IlgpuCpu simulator): launches the kernels of this folder on one
-/// accelerator's default stream. Each kernel is loaded once, on first use, and its delegate cached. Every kernel
-/// is a grid-stride loop launched with at most <see cref="Accelerator.MaxNumThreads"/> threads, so the CPU
-/// simulator runs a handful of long-lived threads instead of one per element. Nothing synchronizes except
-/// the loss (which reads its per-row losses back).
+/// accelerator's default stream through a <see cref="KernelCache"/>. Every kernel is a grid-stride loop launched with
+/// at most <see cref="Accelerator.MaxNumThreads"/> threads, so the CPU simulator runs a handful of long-lived threads
+/// instead of one per element. Scratch (reduction partials, labels, per-row losses) is rented from the device's
+/// <see cref="BufferPool"/> for one op and returned at its end: launches on the one stream run in order, so the next
+/// op that rents the buffer writes it only after this op's kernels have read it. Nothing synchronizes except the
+/// loss (which reads its per-row losses back).
 /// </summary>
 /// <remarks>
 /// Every kernel method carries <c>[MethodImpl(MethodImplOptions.AggressiveOptimization)]</c>: the CPU simulator
@@ -20,64 +22,19 @@ namespace RevNet.ILGPU.Kernels;
 /// unoptimized tier-0 code (measured 6–14 ms instead of 0.5–0.9 ms for a small conv weight gradient). GPU backends
 /// ignore the flag.
 /// </remarks>
-internal sealed class IlgpuOps : ITensorOps, IDisposable
+internal sealed class IlgpuOps : ITensorOps
 {
     private readonly int _maxThreads;
-
-    private Action<Index1D, ArrayView<float>, ElementwiseArgs>? _fill;
-    private Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ElementwiseArgs>? _add;
-    private Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ElementwiseArgs>? _subtract;
-    private Action<Index1D, ArrayView<float>, ArrayView<float>, ElementwiseArgs>? _axpy;
-    private Action<Index1D, ArrayView<float>, ArrayView<float>, ElementwiseArgs>? _reluForward;
-    private Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ElementwiseArgs>? _reluBackward;
-    private Action<Index1D, ArrayView<float>, ArrayView<float>, ChannelCopyDims>? _copyChannels;
-    private Action<Index1D, ArrayView<float>, ArrayView<float>, PoolDims>? _avgPoolForward;
-    private Action<Index1D, ArrayView<float>, ArrayView<float>, PoolDims>? _avgPoolBackward;
-    private Action<Index1D, ArrayView<float>, ArrayView<float>, PoolDims>? _globalPoolForward;
-    private Action<Index1D, ArrayView<float>, ArrayView<float>, PoolDims>? _globalPoolBackward;
-    private Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, Conv2dDims>? _convForward;
-    private Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, Conv2dDims>? _convBackwardInput;
-    private Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, Conv2dDims>? _convBackwardWeight;
-    private Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, Conv2dDims>? _convWeightPartial;
-    private Action<Index1D, ArrayView<float>, ArrayView<float>, Conv2dDims>? _convWeightReduce;
-    private Action<Index1D, ArrayView<float>, ArrayView<float>, BatchNormDims>? _bnPlaneSums;
-    private Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, BatchNormDims>? _bnPlaneSquares;
-    private Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, BatchNormDims>?
-        _bnStatsFinalize;
-    private Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>,
-        ArrayView<float>, BatchNormDims>? _bnApply;
-    private Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, BatchNormDims>?
-        _bnUpdateRunning;
-    private Action<Index1D, ArrayView<float>, ArrayView<float>, BatchNormDims>? _bnInvStd;
-    private Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>,
-        BatchNormDims>? _bnBackwardPlaneSums;
-    private Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, BatchNormDims>?
-        _bnBackwardFinalize;
-    private Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>,
-        ArrayView<float>, ArrayView<float>, BatchNormDims>? _bnBackwardInput;
-    private Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, LinearDims>?
-        _linearForward;
-    private Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, LinearDims>? _linearBackwardInput;
-    private Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, LinearDims>?
-        _linearBackwardWeight;
-    private Action<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<float>, LossDims>? _softmaxCe;
-    private Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, OptimizerArgs>? _sgd;
-    private Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, OptimizerArgs>?
-        _adam;
-
-    private MemoryBuffer1D<float, Stride1D.Dense>? _workspace;
-    private MemoryBuffer1D<int, Stride1D.Dense>? _labels;
-    private MemoryBuffer1D<float, Stride1D.Dense>? _rowLoss;
+    private readonly KernelCache _kernels;
     private float[] _rowLossHost = [];
-    private bool _disposed;
 
     /// <summary>Creates the backend for one accelerator; kernels are loaded on first use.</summary>
-    /// <param name="device">The device that owns this backend.</param>
+    /// <param name="device">The device that owns this backend (its pool provides the scratch).</param>
     /// <param name="accelerator">The ILGPU accelerator (owned by <paramref name="device"/>).</param>
     public IlgpuOps(ComputeDevice device, Accelerator accelerator)
     {
         Device = device;
-        Accelerator = accelerator;
+        _kernels = new KernelCache(accelerator);
         _maxThreads = (int)Math.Max(1, Math.Min(accelerator.MaxNumThreads, 1L << 20));
     }
 
@@ -93,112 +50,82 @@ internal sealed class IlgpuOps : ITensorOps, IDisposable
     /// <summary>The device that owns this backend.</summary>
     public ComputeDevice Device { get; }
 
-    /// <summary>The accelerator every kernel runs on.</summary>
-    public Accelerator Accelerator { get; }
-
-    /// <summary>Releases the cached workspace, label and loss buffers (kernels die with the accelerator).</summary>
-    public void Dispose()
-    {
-        if (_disposed)
-        {
-            return;
-        }
-
-        _disposed = true;
-        _workspace?.Dispose();
-        _labels?.Dispose();
-        _rowLoss?.Dispose();
-    }
+    /// <summary>How many kernels this backend has loaded so far.</summary>
+    public int LoadedKernels => _kernels.Count;
 
     /// <inheritdoc />
     public void Fill(Tensor y, float value)
     {
         int count = Count(y);
-        if (count > 0)
-        {
-            _fill ??= Accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ElementwiseArgs>(
-                ElementwiseKernels.Fill);
-            int threads = Threads(count);
-            _fill(threads, y.View, new ElementwiseArgs(count, threads, value));
-        }
+        int threads = Threads(count);
+        _kernels.Launch(ElementwiseKernels.Fill, threads, y.View, new ElementwiseArgs(count, threads, value));
     }
 
     /// <inheritdoc />
     public void Copy(Tensor src, Tensor dst)
     {
-        if (!ReferenceEquals(src, dst) && src.ElementCount > 0)
+        if (!ReferenceEquals(src, dst))
         {
             src.View.CopyTo(dst.View);
         }
     }
 
     /// <inheritdoc />
-    public void Add(Tensor a, Tensor b, Tensor y)
-    {
-        int count = Count(y);
-        _add ??= Accelerator.LoadAutoGroupedStreamKernel<
-            Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ElementwiseArgs>(ElementwiseKernels.Add);
-        int threads = Threads(count);
-        _add(threads, a.View, b.View, y.View, new ElementwiseArgs(count, threads, 0f));
-    }
+    public void Add(Tensor a, Tensor b, Tensor y) => Binary(ElementwiseKernels.Add, a, b, y, 0f);
 
     /// <inheritdoc />
-    public void Subtract(Tensor a, Tensor b, Tensor y)
-    {
-        int count = Count(y);
-        _subtract ??= Accelerator.LoadAutoGroupedStreamKernel<
-            Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ElementwiseArgs>(
-            ElementwiseKernels.Subtract);
-        int threads = Threads(count);
-        _subtract(threads, a.View, b.View, y.View, new ElementwiseArgs(count, threads, 0f));
-    }
+    public void Subtract(Tensor a, Tensor b, Tensor y) => Binary(ElementwiseKernels.Subtract, a, b, y, 0f);
 
     /// <inheritdoc />
-    public void Axpy(float alpha, Tensor x, Tensor y)
-    {
-        int count = Count(y);
-        _axpy ??= Accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ElementwiseArgs>(
-            ElementwiseKernels.Axpy);
-        int threads = Threads(count);
-        _axpy(threads, x.View, y.View, new ElementwiseArgs(count, threads, alpha));
-    }
+    public void Axpy(float alpha, Tensor x, Tensor y) => Unary(ElementwiseKernels.Axpy, x, y, alpha);
 
     /// <inheritdoc />
-    public void ReluForward(Tensor x, Tensor y)
-    {
-        int count = Count(y);
-        _reluForward ??= Accelerator.LoadAutoGroupedStreamKernel<
-            Index1D, ArrayView<float>, ArrayView<float>, ElementwiseArgs>(ElementwiseKernels.ReluForward);
-        int threads = Threads(count);
-        _reluForward(threads, x.View, y.View, new ElementwiseArgs(count, threads, 0f));
-    }
+    public void ReluForward(Tensor x, Tensor y) => Unary(ElementwiseKernels.ReluForward, x, y, 0f);
 
     /// <inheritdoc />
-    public void ReluBackward(Tensor y, Tensor dy, Tensor dx)
+    public void ReluBackward(Tensor y, Tensor dy, Tensor dx) => Binary(ElementwiseKernels.ReluBackward, y, dy, dx, 0f);
+
+    /// <inheritdoc />
+    public void Multiply(Tensor a, Tensor b, Tensor y) => Binary(ElementwiseKernels.Multiply, a, b, y, 0f);
+
+    /// <inheritdoc />
+    public void Divide(Tensor a, Tensor b, Tensor y) => Binary(ElementwiseKernels.Divide, a, b, y, 0f);
+
+    /// <inheritdoc />
+    public void ScaleAdd(Tensor x, float alpha, float beta, Tensor y) =>
+        Unary(ElementwiseKernels.ScaleAdd, x, y, alpha, beta);
+
+    /// <inheritdoc />
+    public void Exp(Tensor x, Tensor y) => Unary(ElementwiseKernels.Exp, x, y, 0f);
+
+    /// <inheritdoc />
+    public void Sigmoid(Tensor x, Tensor y) => Unary(ElementwiseKernels.Sigmoid, x, y, 0f);
+
+    /// <inheritdoc />
+    public void SigmoidBackward(Tensor y, Tensor dy, Tensor dx) =>
+        Binary(ElementwiseKernels.SigmoidBackward, y, dy, dx, 0f);
+
+    /// <inheritdoc />
+    public void GridAdd(Tensor? x, Tensor branch, float sign, float magic, Tensor y)
     {
-        int count = Count(dx);
-        _reluBackward ??= Accelerator.LoadAutoGroupedStreamKernel<
-            Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ElementwiseArgs>(
-            ElementwiseKernels.ReluBackward);
-        int threads = Threads(count);
-        _reluBackward(threads, y.View, dy.View, dx.View, new ElementwiseArgs(count, threads, 0f));
+        if (x is null)
+        {
+            Unary(ElementwiseKernels.GridRound, branch, y, sign, magic);
+        }
+        else
+        {
+            Binary(ElementwiseKernels.GridAdd, x, branch, y, sign, magic);
+        }
     }
 
     /// <inheritdoc />
     public void CopyChannels(Tensor src, int srcOffset, Tensor dst, int dstOffset, int count)
     {
-        int n = src.Shape[0];
         int plane = src.Shape[2] * src.Shape[3];
-        int total = checked(n * count * plane);
-        if (total == 0)
-        {
-            return;
-        }
-
-        _copyChannels ??= Accelerator.LoadAutoGroupedStreamKernel<
-            Index1D, ArrayView<float>, ArrayView<float>, ChannelCopyDims>(ChannelKernels.Copy);
+        int total = checked(src.Shape[0] * count * plane);
         int threads = Threads(total);
-        _copyChannels(
+        _kernels.Launch(
+            ChannelKernels.Copy,
             threads,
             src.View,
             dst.View,
@@ -206,64 +133,27 @@ internal sealed class IlgpuOps : ITensorOps, IDisposable
     }
 
     /// <inheritdoc />
-    public void AvgPool2x2Forward(Tensor x, Tensor y)
-    {
-        int count = Count(y);
-        _avgPoolForward ??= Accelerator.LoadAutoGroupedStreamKernel<
-            Index1D, ArrayView<float>, ArrayView<float>, PoolDims>(PoolingKernels.AvgPool2x2Forward);
-        int threads = Threads(count);
-        _avgPoolForward(threads, x.View, y.View, new PoolDims(count, threads, x.Shape[2], x.Shape[3]));
-    }
+    public void AvgPool2x2Forward(Tensor x, Tensor y) => Pool(PoolingKernels.AvgPool2x2Forward, x, y, Count(y), x);
 
     /// <inheritdoc />
-    public void AvgPool2x2Backward(Tensor dy, Tensor dx)
-    {
-        int count = Count(dx);
-        _avgPoolBackward ??= Accelerator.LoadAutoGroupedStreamKernel<
-            Index1D, ArrayView<float>, ArrayView<float>, PoolDims>(PoolingKernels.AvgPool2x2Backward);
-        int threads = Threads(count);
-        _avgPoolBackward(threads, dy.View, dx.View, new PoolDims(count, threads, dx.Shape[2], dx.Shape[3]));
-    }
+    public void AvgPool2x2Backward(Tensor dy, Tensor dx) =>
+        Pool(PoolingKernels.AvgPool2x2Backward, dy, dx, Count(dx), dx);
 
     /// <inheritdoc />
-    public void GlobalAvgPoolForward(Tensor x, Tensor y)
-    {
-        int planes = x.Shape[0] * x.Shape[1];
-        _globalPoolForward ??= Accelerator.LoadAutoGroupedStreamKernel<
-            Index1D, ArrayView<float>, ArrayView<float>, PoolDims>(PoolingKernels.GlobalAvgPoolForward);
-        int threads = Threads(planes);
-        _globalPoolForward(threads, x.View, y.View, new PoolDims(planes, threads, x.Shape[2], x.Shape[3]));
-    }
+    public void GlobalAvgPoolForward(Tensor x, Tensor y) =>
+        Pool(PoolingKernels.GlobalAvgPoolForward, x, y, x.Shape[0] * x.Shape[1], x);
 
     /// <inheritdoc />
-    public void GlobalAvgPoolBackward(Tensor dy, Tensor dx)
-    {
-        int count = Count(dx);
-        _globalPoolBackward ??= Accelerator.LoadAutoGroupedStreamKernel<
-            Index1D, ArrayView<float>, ArrayView<float>, PoolDims>(PoolingKernels.GlobalAvgPoolBackward);
-        int threads = Threads(count);
-        _globalPoolBackward(threads, dy.View, dx.View, new PoolDims(count, threads, dx.Shape[2], dx.Shape[3]));
-    }
+    public void GlobalAvgPoolBackward(Tensor dy, Tensor dx) =>
+        Pool(PoolingKernels.GlobalAvgPoolBackward, dy, dx, Count(dx), dx);
 
     /// <inheritdoc />
-    public void Conv2dForward(Tensor x, Tensor w, Tensor y, Conv2dGeometry g)
-    {
-        int count = Count(y);
-        _convForward ??= Accelerator.LoadAutoGroupedStreamKernel<
-            Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, Conv2dDims>(Conv2dKernels.Forward);
-        int threads = Threads(count);
-        _convForward(threads, x.View, w.View, y.View, new Conv2dDims(count, threads, g));
-    }
+    public void Conv2dForward(Tensor x, Tensor w, Tensor y, Conv2dGeometry g) =>
+        Conv(Conv2dKernels.Forward, x, w, y, g);
 
     /// <inheritdoc />
-    public void Conv2dBackwardInput(Tensor dy, Tensor w, Tensor dx, Conv2dGeometry g)
-    {
-        int count = Count(dx);
-        _convBackwardInput ??= Accelerator.LoadAutoGroupedStreamKernel<
-            Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, Conv2dDims>(Conv2dKernels.BackwardInput);
-        int threads = Threads(count);
-        _convBackwardInput(threads, dy.View, w.View, dx.View, new Conv2dDims(count, threads, g));
-    }
+    public void Conv2dBackwardInput(Tensor dy, Tensor w, Tensor dx, Conv2dGeometry g) =>
+        Conv(Conv2dKernels.BackwardInput, dy, w, dx, g);
 
     /// <inheritdoc />
     /// <remarks>
@@ -277,26 +167,27 @@ internal sealed class IlgpuOps : ITensorOps, IDisposable
         int chunks = WeightGradientChunks(g, weights);
         if (chunks == 1)
         {
-            _convBackwardWeight ??= Accelerator.LoadAutoGroupedStreamKernel<
-                Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, Conv2dDims>(
-                Conv2dKernels.BackwardWeight);
-            int threads = Threads(weights);
-            _convBackwardWeight(threads, x.View, dy.View, dw.View, new Conv2dDims(weights, threads, g));
+            Conv(Conv2dKernels.BackwardWeight, x, dy, dw, g);
             return;
         }
 
-        _convWeightPartial ??= Accelerator.LoadAutoGroupedStreamKernel<
-            Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, Conv2dDims>(
-            Conv2dKernels.BackwardWeightPartial);
-        _convWeightReduce ??= Accelerator.LoadAutoGroupedStreamKernel<
-            Index1D, ArrayView<float>, ArrayView<float>, Conv2dDims>(Conv2dKernels.BackwardWeightReduce);
         int items = chunks * weights;
-        ArrayView<float> partial = Workspace(items);
+        using Tensor partial = Workspace(items);
         int partialThreads = Threads(items);
-        _convWeightPartial(
-            partialThreads, x.View, dy.View, partial, new Conv2dDims(items, partialThreads, g, chunks));
+        _kernels.Launch(
+            Conv2dKernels.BackwardWeightPartial,
+            partialThreads,
+            x.View,
+            dy.View,
+            partial.View,
+            new Conv2dDims(items, partialThreads, g, chunks));
         int reduceThreads = Threads(weights);
-        _convWeightReduce(reduceThreads, partial, dw.View, new Conv2dDims(weights, reduceThreads, g, chunks));
+        _kernels.Launch(
+            Conv2dKernels.BackwardWeightReduce,
+            reduceThreads,
+            partial.View,
+            dw.View,
+            new Conv2dDims(weights, reduceThreads, g, chunks));
     }
 
     /// <inheritdoc />
@@ -304,25 +195,16 @@ internal sealed class IlgpuOps : ITensorOps, IDisposable
     {
         (int n, int c, int plane) = BatchNormShape(x);
         int planes = checked(n * c);
-        ArrayView<float> ws = Workspace(2L * planes);
-        ArrayView<float> partial = ws.SubView(0, planes);
-        ArrayView<float> squares = ws.SubView(planes, planes);
-
-        _bnPlaneSums ??= Accelerator.LoadAutoGroupedStreamKernel<
-            Index1D, ArrayView<float>, ArrayView<float>, BatchNormDims>(BatchNormKernels.PlaneSums);
-        _bnPlaneSquares ??= Accelerator.LoadAutoGroupedStreamKernel<
-            Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, BatchNormDims>(
-            BatchNormKernels.PlaneCenteredSquares);
-        _bnStatsFinalize ??= Accelerator.LoadAutoGroupedStreamKernel<
-            Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, BatchNormDims>(
-            BatchNormKernels.StatisticsFinalize);
-
+        using Tensor ws = Workspace(2 * planes);
+        ArrayView<float> partial = ws.View.SubView(0, planes);
+        ArrayView<float> squares = ws.View.SubView(planes, planes);
         int planeThreads = Threads(planes);
         var planeDims = new BatchNormDims(planes, planeThreads, n, c, plane, eps, 0f, 0f, 0);
-        _bnPlaneSums(planeThreads, x.View, partial, planeDims);
-        _bnPlaneSquares(planeThreads, x.View, partial, squares, planeDims);
+        _kernels.Launch(BatchNormKernels.PlaneSums, planeThreads, x.View, partial, planeDims);
+        _kernels.Launch(BatchNormKernels.PlaneCenteredSquares, planeThreads, x.View, partial, squares, planeDims);
         int channelThreads = Threads(c);
-        _bnStatsFinalize(
+        _kernels.Launch(
+            BatchNormKernels.StatisticsFinalize,
             channelThreads,
             partial,
             squares,
@@ -336,11 +218,9 @@ internal sealed class IlgpuOps : ITensorOps, IDisposable
     {
         (int n, int c, int plane) = BatchNormShape(x);
         int count = Count(y);
-        _bnApply ??= Accelerator.LoadAutoGroupedStreamKernel<
-            Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>,
-            ArrayView<float>, BatchNormDims>(BatchNormKernels.Apply);
         int threads = Threads(count);
-        _bnApply(
+        _kernels.Launch(
+            BatchNormKernels.Apply,
             threads,
             x.View,
             mean.View,
@@ -357,11 +237,9 @@ internal sealed class IlgpuOps : ITensorOps, IDisposable
     {
         int c = Count(mean);
         float factor = count > 1 ? (float)(count / (count - 1.0)) : 1f;
-        _bnUpdateRunning ??= Accelerator.LoadAutoGroupedStreamKernel<
-            Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, BatchNormDims>(
-            BatchNormKernels.UpdateRunning);
         int threads = Threads(c);
-        _bnUpdateRunning(
+        _kernels.Launch(
+            BatchNormKernels.UpdateRunning,
             threads,
             mean.View,
             invStd.View,
@@ -374,10 +252,13 @@ internal sealed class IlgpuOps : ITensorOps, IDisposable
     public void BatchNormInvStd(Tensor runningVar, float eps, Tensor invStd)
     {
         int c = Count(invStd);
-        _bnInvStd ??= Accelerator.LoadAutoGroupedStreamKernel<
-            Index1D, ArrayView<float>, ArrayView<float>, BatchNormDims>(BatchNormKernels.InvStd);
         int threads = Threads(c);
-        _bnInvStd(threads, runningVar.View, invStd.View, new BatchNormDims(c, threads, 1, c, 1, eps, 0f, 0f, 0));
+        _kernels.Launch(
+            BatchNormKernels.InvStd,
+            threads,
+            runningVar.View,
+            invStd.View,
+            new BatchNormDims(c, threads, 1, c, 1, eps, 0f, 0f, 0));
     }
 
     /// <inheritdoc />
@@ -386,22 +267,12 @@ internal sealed class IlgpuOps : ITensorOps, IDisposable
     {
         (int n, int c, int plane) = BatchNormShape(x);
         int planes = checked(n * c);
-        ArrayView<float> ws = Workspace((2L * planes) + (2L * c));
-        ArrayView<float> sums = ws.SubView(0, 2L * planes);
-        ArrayView<float> channelSums = ws.SubView(2L * planes, 2L * c);
-
-        _bnBackwardPlaneSums ??= Accelerator.LoadAutoGroupedStreamKernel<
-            Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>,
-            BatchNormDims>(BatchNormKernels.BackwardPlaneSums);
-        _bnBackwardFinalize ??= Accelerator.LoadAutoGroupedStreamKernel<
-            Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, BatchNormDims>(
-            BatchNormKernels.BackwardFinalize);
-        _bnBackwardInput ??= Accelerator.LoadAutoGroupedStreamKernel<
-            Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>,
-            ArrayView<float>, ArrayView<float>, BatchNormDims>(BatchNormKernels.BackwardInput);
-
+        using Tensor ws = Workspace((2 * planes) + (2 * c));
+        ArrayView<float> sums = ws.View.SubView(0, 2L * planes);
+        ArrayView<float> channelSums = ws.View.SubView(2L * planes, 2L * c);
         int planeThreads = Threads(planes);
-        _bnBackwardPlaneSums(
+        _kernels.Launch(
+            BatchNormKernels.BackwardPlaneSums,
             planeThreads,
             x.View,
             dy.View,
@@ -410,7 +281,8 @@ internal sealed class IlgpuOps : ITensorOps, IDisposable
             sums,
             new BatchNormDims(planes, planeThreads, n, c, plane, 0f, 0f, 0f, 0));
         int channelThreads = Threads(c);
-        _bnBackwardFinalize(
+        _kernels.Launch(
+            BatchNormKernels.BackwardFinalize,
             channelThreads,
             sums,
             dgamma.View,
@@ -419,7 +291,8 @@ internal sealed class IlgpuOps : ITensorOps, IDisposable
             new BatchNormDims(c, channelThreads, n, c, plane, 0f, 0f, 0f, 0));
         int count = Count(dx);
         int threads = Threads(count);
-        _bnBackwardInput(
+        _kernels.Launch(
+            BatchNormKernels.BackwardInput,
             threads,
             x.View,
             dy.View,
@@ -434,41 +307,27 @@ internal sealed class IlgpuOps : ITensorOps, IDisposable
     /// <inheritdoc />
     public void LinearForward(Tensor x, Tensor w, Tensor b, Tensor y)
     {
-        (int n, int inFeatures, int outFeatures) = LinearShape(x, w);
         int count = Count(y);
-        _linearForward ??= Accelerator.LoadAutoGroupedStreamKernel<
-            Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, LinearDims>(
-            LinearKernels.Forward);
         int threads = Threads(count);
-        _linearForward(
-            threads, x.View, w.View, b.View, y.View, new LinearDims(count, threads, n, inFeatures, outFeatures));
+        _kernels.Launch(
+            LinearKernels.Forward, threads, x.View, w.View, b.View, y.View, Linear(count, threads, x, w));
     }
 
     /// <inheritdoc />
     public void LinearBackward(Tensor x, Tensor w, Tensor dy, Tensor? dx, Tensor dw, Tensor db)
     {
-        (int n, int inFeatures, int outFeatures) = LinearShape(x, w);
         if (dx is not null)
         {
-            int inputs = checked(n * inFeatures);
-            _linearBackwardInput ??= Accelerator.LoadAutoGroupedStreamKernel<
-                Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, LinearDims>(LinearKernels.BackwardInput);
+            int inputs = Count(x);
             int inputThreads = Threads(inputs);
-            _linearBackwardInput(
-                inputThreads,
-                w.View,
-                dy.View,
-                dx.View,
-                new LinearDims(inputs, inputThreads, n, inFeatures, outFeatures));
+            _kernels.Launch(
+                LinearKernels.BackwardInput, inputThreads, w.View, dy.View, dx.View, Linear(inputs, inputThreads, x, w));
         }
 
-        int items = checked((outFeatures * inFeatures) + outFeatures);
-        _linearBackwardWeight ??= Accelerator.LoadAutoGroupedStreamKernel<
-            Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, LinearDims>(
-            LinearKernels.BackwardWeight);
+        int items = checked(Count(w) + w.Shape[0]);
         int threads = Threads(items);
-        _linearBackwardWeight(
-            threads, x.View, dy.View, dw.View, db.View, new LinearDims(items, threads, n, inFeatures, outFeatures));
+        _kernels.Launch(
+            LinearKernels.BackwardWeight, threads, x.View, dy.View, dw.View, db.View, Linear(items, threads, x, w));
     }
 
     /// <inheritdoc />
@@ -476,31 +335,31 @@ internal sealed class IlgpuOps : ITensorOps, IDisposable
     {
         int n = logits.Shape[0];
         int k = logits.Shape[1];
-        if (_labels is null || _labels.Length < n)
+        using Tensor ws = Workspace(2 * n);
+        ArrayView<int> labelView = ws.View.SubView(0, n).Cast<int>();
+        ArrayView<float> lossView = ws.View.SubView(n, n);
+        labelView.CopyFromCPU(labels);
+        int threads = Threads(n);
+        _kernels.Launch(
+            LossKernels.SoftmaxCrossEntropy,
+            threads,
+            logits.View,
+            labelView,
+            dlogits.View,
+            lossView,
+            new LossDims(n, threads, k, 1f / n));
+        if (_rowLossHost.Length < n)
         {
-            Accelerator.Synchronize();
-            _labels?.Dispose();
-            _rowLoss?.Dispose();
-            _labels = Accelerator.Allocate1D<int>(n);
-            _rowLoss = Accelerator.Allocate1D<float>(n);
             _rowLossHost = new float[n];
         }
 
-        ArrayView<int> labelView = _labels.View.SubView(0, n);
-        ArrayView<float> lossView = _rowLoss!.View.SubView(0, n);
-        labelView.CopyFromCPU(labels);
-        _softmaxCe ??= Accelerator.LoadAutoGroupedStreamKernel<
-            Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<float>, LossDims>(
-            LossKernels.SoftmaxCrossEntropy);
-        int threads = Threads(n);
-        _softmaxCe(threads, logits.View, labelView, dlogits.View, lossView, new LossDims(n, threads, k, 1f / n));
-        Accelerator.Synchronize();
         Span<float> rows = _rowLossHost.AsSpan(0, n);
+        Device.Synchronize();
         lossView.CopyToCPU(rows);
         double total = 0;
-        for (int i = 0; i < n; i++)
+        foreach (float row in rows)
         {
-            total += rows[i];
+            total += row;
         }
 
         return (float)(total / n);
@@ -510,10 +369,9 @@ internal sealed class IlgpuOps : ITensorOps, IDisposable
     public void SgdStep(Tensor w, Tensor g, Tensor velocity, float lr, float momentum, float weightDecay, bool nesterov)
     {
         int count = Count(w);
-        _sgd ??= Accelerator.LoadAutoGroupedStreamKernel<
-            Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, OptimizerArgs>(OptimizerKernels.Sgd);
         int threads = Threads(count);
-        _sgd(
+        _kernels.Launch(
+            OptimizerKernels.Sgd,
             threads,
             g.View,
             w.View,
@@ -529,11 +387,9 @@ internal sealed class IlgpuOps : ITensorOps, IDisposable
         int count = Count(w);
         double bias1 = 1.0 - Math.Pow(beta1, step);
         double bias2 = 1.0 - Math.Pow(beta2, step);
-        _adam ??= Accelerator.LoadAutoGroupedStreamKernel<
-            Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, OptimizerArgs>(
-            OptimizerKernels.Adam);
         int threads = Threads(count);
-        _adam(
+        _kernels.Launch(
+            OptimizerKernels.Adam,
             threads,
             g.View,
             w.View,
@@ -566,27 +422,53 @@ internal sealed class IlgpuOps : ITensorOps, IDisposable
         return (n, c, checked((int)(x.ElementCount / ((long)n * c))));
     }
 
-    private static (int N, int In, int Out) LinearShape(Tensor x, Tensor w)
-    {
-        int n = x.Shape[0];
-        return (n, w.Shape[1], w.Shape[0]);
-    }
+    /// <summary>The dims of a linear kernel: x [N, In], w [Out, In].</summary>
+    private static LinearDims Linear(int count, int threads, Tensor x, Tensor w) =>
+        new(count, threads, x.Shape[0], w.Shape[1], w.Shape[0]);
 
     /// <summary>Threads for a grid-stride launch over <paramref name="count"/> items (at least 1).</summary>
     private int Threads(int count) => Math.Max(1, Math.Min(count, _maxThreads));
 
-    /// <summary>A scratch view of at least <paramref name="length"/> floats; grows, after a sync, if too small.
-    /// </summary>
-    private ArrayView<float> Workspace(long length)
-    {
-        if (_workspace is null || _workspace.Length < length)
-        {
-            long size = Math.Max(length, _workspace is null ? 0 : _workspace.Length * 2);
-            Accelerator.Synchronize();
-            _workspace?.Dispose();
-            _workspace = Accelerator.Allocate1D<float>(size);
-        }
+    /// <summary>Scratch of <paramref name="length"/> floats from the pool (counted as workspace); dispose after use.</summary>
+    private Tensor Workspace(int length) => Device.Pool.Rent(new Shape(length), MemoryCategory.Workspace);
 
-        return _workspace.View.SubView(0, length);
+    /// <summary>An elementwise kernel y = f(x) over the element count of y.</summary>
+    private void Unary(
+        Action<Index1D, ArrayView<float>, ArrayView<float>, ElementwiseArgs> kernel, Tensor x, Tensor y, float scalar,
+        float shift = 0f)
+    {
+        int count = Count(y);
+        int threads = Threads(count);
+        _kernels.Launch(kernel, threads, x.View, y.View, new ElementwiseArgs(count, threads, scalar, shift));
+    }
+
+    /// <summary>An elementwise kernel y = f(a, b) over the element count of y.</summary>
+    private void Binary(
+        Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ElementwiseArgs> kernel,
+        Tensor a, Tensor b, Tensor y, float scalar, float shift = 0f)
+    {
+        int count = Count(y);
+        int threads = Threads(count);
+        _kernels.Launch(kernel, threads, a.View, b.View, y.View, new ElementwiseArgs(count, threads, scalar, shift));
+    }
+
+    /// <summary>A pooling kernel over <paramref name="count"/> items; the spatial size comes from the larger tensor.</summary>
+    private void Pool(
+        Action<Index1D, ArrayView<float>, ArrayView<float>, PoolDims> kernel, Tensor input, Tensor output, int count,
+        Tensor spatial)
+    {
+        int threads = Threads(count);
+        _kernels.Launch(
+            kernel, threads, input.View, output.View, new PoolDims(count, threads, spatial.Shape[2], spatial.Shape[3]));
+    }
+
+    /// <summary>A one-pass convolution kernel with one thread per element of its output <paramref name="c"/>.</summary>
+    private void Conv(
+        Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, Conv2dDims> kernel,
+        Tensor a, Tensor b, Tensor c, Conv2dGeometry g)
+    {
+        int count = Count(c);
+        int threads = Threads(count);
+        _kernels.Launch(kernel, threads, a.View, b.View, c.View, new Conv2dDims(count, threads, g));
     }
 }

@@ -4,32 +4,12 @@ using ILGPU;
 namespace RevNet.ILGPU.Kernels;
 
 /// <summary>Dimensions of a fully connected layer: x [N, In], w [Out, In], b [Out], y [N, Out].</summary>
-internal readonly struct LinearDims
-{
-    public LinearDims(int count, int stride, int n, int inFeatures, int outFeatures)
-    {
-        Count = count;
-        Stride = stride;
-        N = n;
-        In = inFeatures;
-        Out = outFeatures;
-    }
-
-    /// <summary>Work items (outputs, input elements, or weights plus biases, depending on the kernel).</summary>
-    public int Count { get; }
-
-    /// <summary>Threads launched (grid-stride loop).</summary>
-    public int Stride { get; }
-
-    /// <summary>Batch size.</summary>
-    public int N { get; }
-
-    /// <summary>Input features.</summary>
-    public int In { get; }
-
-    /// <summary>Output features.</summary>
-    public int Out { get; }
-}
+/// <param name="Count">Work items (outputs, input elements, or weights plus biases, depending on the kernel).</param>
+/// <param name="Stride">Threads launched (grid-stride loop).</param>
+/// <param name="N">Batch size.</param>
+/// <param name="In">Input features.</param>
+/// <param name="Out">Output features.</param>
+internal readonly record struct LinearDims(int Count, int Stride, int N, int In, int Out);
 
 /// <summary>
 /// Fully connected layer, forward and backward. One thread per output value with a loop over the reduced dimension

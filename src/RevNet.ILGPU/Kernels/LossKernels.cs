@@ -4,28 +4,11 @@ using ILGPU;
 namespace RevNet.ILGPU.Kernels;
 
 /// <summary>Dimensions of the fused softmax cross-entropy: logits [N, Classes].</summary>
-internal readonly struct LossDims
-{
-    public LossDims(int count, int stride, int classes, float invN)
-    {
-        Count = count;
-        Stride = stride;
-        Classes = classes;
-        InvN = invN;
-    }
-
-    /// <summary>Rows (the batch size N).</summary>
-    public int Count { get; }
-
-    /// <summary>Threads launched (grid-stride loop).</summary>
-    public int Stride { get; }
-
-    /// <summary>Classes per row.</summary>
-    public int Classes { get; }
-
-    /// <summary>1/N, the scale of the mean-over-batch gradient.</summary>
-    public float InvN { get; }
-}
+/// <param name="Count">Rows (the batch size N).</param>
+/// <param name="Stride">Threads launched (grid-stride loop).</param>
+/// <param name="Classes">Classes per row.</param>
+/// <param name="InvN">1/N, the scale of the mean-over-batch gradient.</param>
+internal readonly record struct LossDims(int Count, int Stride, int Classes, float InvN);
 
 /// <summary>Fused, numerically stable softmax cross-entropy: one thread per row writes its loss and gradient.</summary>
 internal static class LossKernels

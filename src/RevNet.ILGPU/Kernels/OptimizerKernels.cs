@@ -4,54 +4,19 @@ using ILGPU;
 namespace RevNet.ILGPU.Kernels;
 
 /// <summary>Hyperparameters of one optimizer step; host-side constants (bias corrections) are precomputed.</summary>
-internal readonly struct OptimizerArgs
-{
-    public OptimizerArgs(
-        int count, int stride, float lr, float beta1, float beta2, float eps, float weightDecay, int flag,
-        float stepSize, float sqrtBias2)
-    {
-        Count = count;
-        Stride = stride;
-        Lr = lr;
-        Beta1 = beta1;
-        Beta2 = beta2;
-        Eps = eps;
-        WeightDecay = weightDecay;
-        Flag = flag;
-        StepSize = stepSize;
-        SqrtBias2 = sqrtBias2;
-    }
-
-    /// <summary>Parameter elements.</summary>
-    public int Count { get; }
-
-    /// <summary>Threads launched (grid-stride loop).</summary>
-    public int Stride { get; }
-
-    /// <summary>Learning rate.</summary>
-    public float Lr { get; }
-
-    /// <summary>SGD momentum, or Adam's beta1.</summary>
-    public float Beta1 { get; }
-
-    /// <summary>Adam's beta2 (unused by SGD).</summary>
-    public float Beta2 { get; }
-
-    /// <summary>Adam's epsilon (unused by SGD).</summary>
-    public float Eps { get; }
-
-    /// <summary>Weight decay.</summary>
-    public float WeightDecay { get; }
-
-    /// <summary>SGD: 1 for Nesterov momentum. Adam: 1 for decoupled weight decay (AdamW).</summary>
-    public int Flag { get; }
-
-    /// <summary>Adam: lr / (1 − beta1^t).</summary>
-    public float StepSize { get; }
-
-    /// <summary>Adam: sqrt(1 − beta2^t).</summary>
-    public float SqrtBias2 { get; }
-}
+/// <param name="Count">Parameter elements.</param>
+/// <param name="Stride">Threads launched (grid-stride loop).</param>
+/// <param name="Lr">Learning rate.</param>
+/// <param name="Beta1">SGD momentum, or Adam's beta1.</param>
+/// <param name="Beta2">Adam's beta2 (unused by SGD).</param>
+/// <param name="Eps">Adam's epsilon (unused by SGD).</param>
+/// <param name="WeightDecay">Weight decay.</param>
+/// <param name="Flag">SGD: 1 for Nesterov momentum. Adam: 1 for decoupled weight decay (AdamW).</param>
+/// <param name="StepSize">Adam: lr / (1 − beta1^t).</param>
+/// <param name="SqrtBias2">Adam: sqrt(1 − beta2^t).</param>
+internal readonly record struct OptimizerArgs(
+    int Count, int Stride, float Lr, float Beta1, float Beta2,
+    float Eps, float WeightDecay, int Flag, float StepSize, float SqrtBias2);
 
 /// <summary>Parameter updates, one thread per element (grid-stride): SGD with momentum and Adam/AdamW.</summary>
 internal static class OptimizerKernels

@@ -7,28 +7,11 @@ namespace RevNet.ILGPU.Kernels;
 /// Dimensions of a pooling kernel: <see cref="Count"/> work items (output elements, input elements, or planes,
 /// depending on the kernel) over a grid-stride loop, and the input's H and W.
 /// </summary>
-internal readonly struct PoolDims
-{
-    public PoolDims(int count, int stride, int h, int w)
-    {
-        Count = count;
-        Stride = stride;
-        H = h;
-        W = w;
-    }
-
-    /// <summary>Work items.</summary>
-    public int Count { get; }
-
-    /// <summary>Threads launched (grid-stride loop).</summary>
-    public int Stride { get; }
-
-    /// <summary>Input height.</summary>
-    public int H { get; }
-
-    /// <summary>Input width.</summary>
-    public int W { get; }
-}
+/// <param name="Count">Work items.</param>
+/// <param name="Stride">Threads launched (grid-stride loop).</param>
+/// <param name="H">Input height.</param>
+/// <param name="W">Input width.</param>
+internal readonly record struct PoolDims(int Count, int Stride, int H, int W);
 
 /// <summary>2x2 average pooling (stride 2) and global average pooling, forward and backward.</summary>
 internal static class PoolingKernels

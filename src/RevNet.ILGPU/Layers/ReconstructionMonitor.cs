@@ -25,6 +25,12 @@ public sealed class ReconstructionMonitor : IGraphObserver
     /// <summary>Host readbacks made so far (each copies one activation to the host).</summary>
     public long Readbacks { get; private set; }
 
+    /// <summary>
+    /// Values of the rebuilt inputs checked so far whose magnitude reached 2^9, where
+    /// <see cref="CouplingArithmetic.Exact"/> stops being exact (they degrade to ordinary float rounding).
+    /// </summary>
+    public long ValuesOutsideExactRange { get; private set; }
+
     /// <summary>Raised (a warning, not an error) when a rebuilt input drifts past <see cref="DriftThreshold"/>.</summary>
     public event EventHandler<ReconstructionDriftEventArgs>? Drift;
 
@@ -48,6 +54,7 @@ public sealed class ReconstructionMonitor : IGraphObserver
         }
 
         float[] rebuilt = Read(e.Input);
+        ValuesOutsideExactRange += CountOutsideExactRange(rebuilt);
         if (CheckNonFinite)
         {
             int bad = Array.FindIndex(rebuilt, v => !float.IsFinite(v));
@@ -66,6 +73,20 @@ public sealed class ReconstructionMonitor : IGraphObserver
                 Drift?.Invoke(this, new ReconstructionDriftEventArgs(e.Index, e.Layer.Name, saved, now, drift, threshold));
             }
         }
+    }
+
+    /// <summary>Counts values with |v| ≥ 2^9, outside the range where exact coupling arithmetic is exact.</summary>
+    /// <param name="values">The values.</param>
+    /// <returns>The count.</returns>
+    public static int CountOutsideExactRange(ReadOnlySpan<float> values)
+    {
+        int count = 0;
+        foreach (float v in values)
+        {
+            count += Math.Abs(v) >= 512f ? 1 : 0;
+        }
+
+        return count;
     }
 
     private float[] Read(ActivationView view)

@@ -1,3 +1,5 @@
+using RevNet.ILGPU.Layers;
+
 namespace RevNet.ILGPU.Models;
 
 /// <summary>The data a model is built for, and its initialisation seed.</summary>
@@ -20,4 +22,10 @@ public sealed record ModelOptions
 
     /// <summary>The seed of the weight initialisation.</summary>
     public int Seed { get; init; }
+
+    /// <summary>
+    /// How the RevNets' couplings add their branch outputs: <see cref="CouplingArithmetic.Exact"/> (default; Reconstruct
+    /// gradients bit-identical to Store) or <see cref="CouplingArithmetic.Float"/>. ResNets ignore it.
+    /// </summary>
+    public CouplingArithmetic Arithmetic { get; init; } = CouplingArithmetic.Exact;
 }

@@ -65,25 +65,25 @@ public static class ModelZoo
                 $"Invalid options {options}: positive sizes and an image size divisible by 4 are required.", nameof(options));
         }
 
-        var builder = new Builder(spec, device, options.Seed);
+        var builder = new Builder(spec, device, options.Seed, options.Arithmetic);
         Sequential network = builder.Build(options);
         return new Model(spec.Name, spec.Depth, spec.Reversible, options, network);
     }
 
     /// <summary>Builds the layers in the authors' order, drawing one seed per weighted layer.</summary>
-    private sealed class Builder(ModelSpec spec, ComputeDevice device, int seed)
+    private sealed class Builder(ModelSpec spec, ComputeDevice device, int seed, CouplingArithmetic arithmetic)
     {
         private readonly Random _seeds = new(seed);
 
         public Sequential Build(ModelOptions options)
         {
-            // The stem is one composite layer, so that in Reconstruct mode it keeps only the images and recomputes.
+            // The stem is checkpointed, so that in Reconstruct mode it keeps only the images and recomputes once.
             var stem = new List<ILayer>
             {
                 Conv(options.InputChannels, spec.Stem, 3, 1, "stem.conv"),
                 new BatchNorm2d(device, spec.Stem, relu: true, name: "stem.bn"),
             };
-            var layers = new List<ILayer> { new Sequential(stem) };
+            var layers = new List<ILayer> { new Recomputed(new Sequential("stem", stem)) };
             int cin = spec.Stem;
             for (int s = 0; s < 3; s++)
             {
@@ -117,8 +117,10 @@ public static class ModelZoo
                     Residual(ho, ho, 1, true, name + ".g"),
                     Shortcut(hi, ho, stride, name + ".s1"),
                     Shortcut(hi, ho, stride, name + ".s2"),
-                    name)
-                : new ReversibleBlock(Residual(hi, ho, stride, preact, name + ".f"), Residual(ho, ho, 1, true, name + ".g"), name);
+                    name,
+                    arithmetic)
+                : new ReversibleBlock(
+                    Residual(hi, ho, stride, preact, name + ".f"), Residual(ho, ho, 1, true, name + ".g"), name, arithmetic);
         }
 
         private ResidualUnit ResUnit(int cin, int cout, int stride, bool preact, string name) =>

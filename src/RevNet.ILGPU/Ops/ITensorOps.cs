@@ -29,6 +29,31 @@ internal interface ITensorOps
     /// <summary>y += alpha·x.</summary>
     void Axpy(float alpha, Tensor x, Tensor y);
 
+    /// <summary>y = a ⊙ b (y may alias a or b).</summary>
+    void Multiply(Tensor a, Tensor b, Tensor y);
+
+    /// <summary>y = a / b (y may alias a or b).</summary>
+    void Divide(Tensor a, Tensor b, Tensor y);
+
+    /// <summary>y = alpha·x + beta (y may alias x).</summary>
+    void ScaleAdd(Tensor x, float alpha, float beta, Tensor y);
+
+    /// <summary>y = exp(x) (y may alias x).</summary>
+    void Exp(Tensor x, Tensor y);
+
+    /// <summary>y = 1 / (1 + exp(−x)) (y may alias x).</summary>
+    void Sigmoid(Tensor x, Tensor y);
+
+    /// <summary>dx = dy ⊙ y ⊙ (1 − y), where y is the sigmoid output (dx may alias y or dy).</summary>
+    void SigmoidBackward(Tensor y, Tensor dy, Tensor dx);
+
+    /// <summary>
+    /// y = x + sign·r (y = sign·r when x is null), r = branch rounded to the grid of a power-of-two step by
+    /// fl(fl(v + magic) − magic), magic = 1.5·2^23·step (round to nearest even while |v| &lt; 2^22·step). sign is ±1;
+    /// y may alias x or branch.
+    /// </summary>
+    void GridAdd(Tensor? x, Tensor branch, float sign, float magic, Tensor y);
+
     /// <summary>y = max(x, 0) (y may alias x).</summary>
     void ReluForward(Tensor x, Tensor y);
 

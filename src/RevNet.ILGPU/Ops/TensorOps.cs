@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using RevNet.ILGPU.Devices;
 using RevNet.ILGPU.Tensors;
 
@@ -13,7 +14,6 @@ public static class TensorOps
     public static void Fill(Tensor y, float value)
     {
         ArgumentNullException.ThrowIfNull(y);
-        ArgumentNullException.ThrowIfNull(y);
         Device(y).Ops.Fill(y, value);
     }
 
@@ -28,55 +28,104 @@ public static class TensorOps
     }
 
     /// <summary>y = a + b; y may alias a or b.</summary>
-    public static void Add(Tensor a, Tensor b, Tensor y)
-    {
-        ArgumentNullException.ThrowIfNull(a);
-        ArgumentNullException.ThrowIfNull(b);
-        ArgumentNullException.ThrowIfNull(y);
-        SameShape(a, b, nameof(b));
-        SameShape(a, y, nameof(y));
-        Device(a, b, y).Ops.Add(a, b, y);
-    }
+    /// <exception cref="ArgumentException">The shapes differ.</exception>
+    public static void Add(Tensor a, Tensor b, Tensor y) => Elementwise(a, b, y).Ops.Add(a, b, y);
 
     /// <summary>y = a − b; y may alias a or b.</summary>
-    public static void Subtract(Tensor a, Tensor b, Tensor y)
+    /// <exception cref="ArgumentException">The shapes differ.</exception>
+    public static void Subtract(Tensor a, Tensor b, Tensor y) => Elementwise(a, b, y).Ops.Subtract(a, b, y);
+
+    /// <summary>y = a ⊙ b (elementwise product); y may alias a or b. Backward: da = dy ⊙ b, db = dy ⊙ a.</summary>
+    /// <exception cref="ArgumentException">The shapes differ.</exception>
+    public static void Multiply(Tensor a, Tensor b, Tensor y) => Elementwise(a, b, y).Ops.Multiply(a, b, y);
+
+    /// <summary>y = a / b (elementwise); y may alias a or b. Backward: da = dy / b, db = −dy ⊙ y / b.</summary>
+    /// <exception cref="ArgumentException">The shapes differ.</exception>
+    public static void Divide(Tensor a, Tensor b, Tensor y) => Elementwise(a, b, y).Ops.Divide(a, b, y);
+
+    /// <summary>y = alpha·x + beta (elementwise, one rounding on Host); y may alias x. For y += alpha·x use
+    /// <see cref="Axpy"/>.</summary>
+    /// <exception cref="ArgumentException">The shapes differ.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">alpha or beta is not finite.</exception>
+    public static void ScaleAdd(Tensor x, float alpha, float beta, Tensor y)
     {
-        ArgumentNullException.ThrowIfNull(a);
-        ArgumentNullException.ThrowIfNull(b);
-        ArgumentNullException.ThrowIfNull(y);
-        SameShape(a, b, nameof(b));
-        SameShape(a, y, nameof(y));
-        Device(a, b, y).Ops.Subtract(a, b, y);
+        Finite(alpha, nameof(alpha));
+        Finite(beta, nameof(beta));
+        Elementwise(x, x, y).Ops.ScaleAdd(x, alpha, beta, y);
+    }
+
+    /// <summary>y = exp(x); y may alias x. Backward: dx = dy ⊙ y (<see cref="Multiply"/>).</summary>
+    /// <exception cref="ArgumentException">The shapes differ.</exception>
+    public static void Exp(Tensor x, Tensor y) => Elementwise(x, x, y).Ops.Exp(x, y);
+
+    /// <summary>y = σ(x) = 1 / (1 + exp(−x)); y may alias x. Backward: <see cref="SigmoidBackward"/>.</summary>
+    /// <exception cref="ArgumentException">The shapes differ.</exception>
+    public static void Sigmoid(Tensor x, Tensor y) => Elementwise(x, x, y).Ops.Sigmoid(x, y);
+
+    /// <summary>dx = dy ⊙ y ⊙ (1 − y), where y is the output of <see cref="Sigmoid"/>; dx may alias y or dy.</summary>
+    /// <exception cref="ArgumentException">The shapes differ.</exception>
+    public static void SigmoidBackward(Tensor y, Tensor dy, Tensor dx) =>
+        Elementwise(y, dy, dx).Ops.SigmoidBackward(y, dy, dx);
+
+    /// <summary>
+    /// The coupling add, fused: y = x + sign·⌊branch⌉, where ⌊v⌉ rounds v to the nearest multiple of
+    /// <paramref name="gridStep"/> (ties to even) when gridStep &gt; 0, and is v itself when gridStep = 0. y may alias
+    /// x or branch; branch is not modified.
+    /// </summary>
+    /// <remarks>
+    /// The rounding is fl(fl(v + m) − m) with m = 1.5·2^23·gridStep, the same bits as rounding branch first and then
+    /// adding or subtracting; it is exact while |v| &lt; 2^22·gridStep and degrades to ordinary float rounding
+    /// beyond. While x lies on the grid and |x ± ⌊branch⌉| stays below 2^24·gridStep, the add is exact too, so the
+    /// inverse coupling (sign −1 with the same branch) gives x back bit for bit.
+    /// </remarks>
+    /// <exception cref="ArgumentException">The shapes differ.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">sign is not ±1, or gridStep is neither 0 nor a power of
+    /// two.</exception>
+    public static void CouplingAdd(Tensor x, Tensor branch, float sign, float gridStep, Tensor y)
+    {
+        if (sign is not (1f or -1f))
+        {
+            throw new ArgumentOutOfRangeException(nameof(sign), sign, $"Invalid sign: {sign}; expected 1 or -1.");
+        }
+
+        ComputeDevice device = Elementwise(x, branch, y);
+        if (gridStep == 0f)
+        {
+            if (sign > 0f)
+            {
+                device.Ops.Add(x, branch, y);
+            }
+            else
+            {
+                device.Ops.Subtract(x, branch, y);
+            }
+
+            return;
+        }
+
+        device.Ops.GridAdd(x, branch, sign, GridMagic(gridStep, nameof(gridStep)), y);
+    }
+
+    /// <summary>
+    /// y = ⌊x⌉: x rounded to the nearest multiple of <paramref name="step"/> (a power of two; ties to even), with the
+    /// same bits as <see cref="CouplingAdd"/>'s rounding. y may alias x.
+    /// </summary>
+    /// <exception cref="ArgumentException">The shapes differ.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">step is not a positive power of two.</exception>
+    public static void GridRound(Tensor x, float step, Tensor y)
+    {
+        float magic = GridMagic(step, nameof(step));
+        Elementwise(x, x, y).Ops.GridAdd(null, x, 1f, magic, y);
     }
 
     /// <summary>y += alpha·x.</summary>
-    public static void Axpy(float alpha, Tensor x, Tensor y)
-    {
-        ArgumentNullException.ThrowIfNull(x);
-        ArgumentNullException.ThrowIfNull(y);
-        SameShape(x, y, nameof(y));
-        Device(x, y).Ops.Axpy(alpha, x, y);
-    }
+    public static void Axpy(float alpha, Tensor x, Tensor y) => Elementwise(x, x, y).Ops.Axpy(alpha, x, y);
 
     /// <summary>y = max(x, 0); y may alias x.</summary>
-    public static void ReluForward(Tensor x, Tensor y)
-    {
-        ArgumentNullException.ThrowIfNull(x);
-        ArgumentNullException.ThrowIfNull(y);
-        SameShape(x, y, nameof(y));
-        Device(x, y).Ops.ReluForward(x, y);
-    }
+    public static void ReluForward(Tensor x, Tensor y) => Elementwise(x, x, y).Ops.ReluForward(x, y);
 
     /// <summary>dx = y &gt; 0 ? dy : 0 where y is ReLU's output; dx may alias dy.</summary>
-    public static void ReluBackward(Tensor y, Tensor dy, Tensor dx)
-    {
-        ArgumentNullException.ThrowIfNull(y);
-        ArgumentNullException.ThrowIfNull(dy);
-        ArgumentNullException.ThrowIfNull(dx);
-        SameShape(y, dy, nameof(dy));
-        SameShape(y, dx, nameof(dx));
-        Device(y, dy, dx).Ops.ReluBackward(y, dy, dx);
-    }
+    public static void ReluBackward(Tensor y, Tensor dy, Tensor dx) => Elementwise(y, dy, dx).Ops.ReluBackward(y, dy, dx);
 
     /// <summary>Copies <paramref name="count"/> channels from src (starting at srcOffset) to dst (at dstOffset).</summary>
     /// <exception cref="ArgumentException">Not 4-D, batch or spatial sizes differ, or a range is out of bounds.</exception>
@@ -444,6 +493,44 @@ public static class TensorOps
         SameShape(w, m, nameof(m));
         SameShape(w, v, nameof(v));
         Device(w, g, m, v).Ops.AdamStep(w, g, m, v, lr, beta1, beta2, eps, weightDecay, decoupled, step);
+    }
+
+    /// <summary>Checks an elementwise op's operands (non-null, one shape, one device) and returns the device.</summary>
+    private static ComputeDevice Elementwise(
+        Tensor a,
+        Tensor b,
+        Tensor y,
+        [CallerArgumentExpression(nameof(a))] string aName = "",
+        [CallerArgumentExpression(nameof(b))] string bName = "",
+        [CallerArgumentExpression(nameof(y))] string yName = "")
+    {
+        ArgumentNullException.ThrowIfNull(a, aName);
+        ArgumentNullException.ThrowIfNull(b, bName);
+        ArgumentNullException.ThrowIfNull(y, yName);
+        SameShape(a, b, bName);
+        SameShape(a, y, yName);
+        return Device(a, b, y);
+    }
+
+    /// <summary>The magic number 1.5·2^23·step of the grid rounding, checking that step is a power of two.</summary>
+    private static float GridMagic(float step, string paramName)
+    {
+        float magic = 1.5f * 8388608f * step;
+        if (!(step > 0f) || !float.IsPow2(step) || !float.IsNormal(step) || float.IsInfinity(magic))
+        {
+            throw new ArgumentOutOfRangeException(
+                paramName, step, $"Invalid grid step: {step}; expected a power of two such as 2^-15 (or 0 for no grid).");
+        }
+
+        return magic;
+    }
+
+    private static void Finite(float value, string paramName)
+    {
+        if (!float.IsFinite(value))
+        {
+            throw new ArgumentOutOfRangeException(paramName, value, $"Invalid {paramName}: {value}; expected a finite value.");
+        }
     }
 
     internal static ComputeDevice Device(params ReadOnlySpan<Tensor> tensors)

@@ -2,7 +2,6 @@ using System.Buffers.Binary;
 using System.Security.Cryptography;
 using System.Text;
 using RevNet.ILGPU.Data;
-using RevNet.ILGPU.Layers;
 
 namespace RevNet.ILGPU.Training;
 
@@ -40,16 +39,7 @@ public static class Checkpoint
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         ArgumentNullException.ThrowIfNull(data);
-        WriteAtomically(path, file => Write(file, data));
-    }
-
-    /// <summary>Writes a file atomically: a temporary file in the same folder, flushed to disk, renamed over the target.</summary>
-    /// <param name="path">The target.</param>
-    /// <param name="bytes">The contents.</param>
-    public static void WriteAtomically(string path, byte[] bytes)
-    {
-        ArgumentNullException.ThrowIfNull(bytes);
-        WriteAtomically(path, file => file.Write(bytes));
+        AtomicFile.Write(path, file => Write(file, data));
     }
 
     /// <summary>Serialises a checkpoint to bytes (header, checksum, payload).</summary>
@@ -131,7 +121,7 @@ public static class Checkpoint
 
         long length = stream.Length - stream.Position;
         byte[] header = new byte[HeaderSize];
-        int got = ReadFully(stream, header);
+        int got = stream.ReadAtLeast(header, header.Length, throwOnEndOfStream: false);
         if (got < Magic.Length || !header.AsSpan(0, Magic.Length).SequenceEqual(Magic))
         {
             throw new CheckpointException(name, 0, got < Magic.Length && header.AsSpan(0, got).SequenceEqual(Magic.AsSpan(0, got))
@@ -172,7 +162,7 @@ public static class Checkpoint
         }
 
         byte[] payload = GC.AllocateUninitializedArray<byte>((int)declared);
-        if (ReadFully(stream, payload) != payload.Length)
+        if (stream.ReadAtLeast(payload, payload.Length, throwOnEndOfStream: false) != payload.Length)
         {
             throw new CheckpointException(name, HeaderSize, "the file shrank while being read");
         }
@@ -196,152 +186,6 @@ public static class Checkpoint
         catch (Exception ex) when (ex is ArgumentException or DecoderFallbackException or OverflowException)
         {
             throw new CheckpointException(name, HeaderSize + r.Position, $"invalid contents ({ex.Message})", ex);
-        }
-    }
-
-    /// <summary>Copies every parameter and buffer of a model to the host, for <see cref="CheckpointData"/>.</summary>
-    /// <param name="model">The model.</param>
-    /// <returns>The parameters and the buffers.</returns>
-    /// <exception cref="InvalidOperationException">Two parameters (or two buffers) share a name.</exception>
-    public static (IReadOnlyList<NamedArray> Parameters, IReadOnlyList<NamedArray> Buffers) CaptureModel(ILayer model)
-    {
-        ArgumentNullException.ThrowIfNull(model);
-        return (Capture(model.Parameters, "parameter"), Capture(model.Buffers, "buffer"));
-    }
-
-    /// <summary>
-    /// Copies a checkpoint's parameters and buffers into a model after checking the architecture id, and that the
-    /// names and shapes match exactly. Nothing is changed when a check fails.
-    /// </summary>
-    /// <param name="data">The checkpoint.</param>
-    /// <param name="model">The model.</param>
-    /// <param name="architectureId">The model's architecture id.</param>
-    /// <param name="source">The file name for error messages.</param>
-    /// <exception cref="CheckpointException">Another architecture, or names or shapes differ.</exception>
-    public static void ApplyModel(CheckpointData data, ILayer model, string architectureId, string source = "checkpoint")
-    {
-        ArgumentNullException.ThrowIfNull(data);
-        ArgumentNullException.ThrowIfNull(model);
-        ArgumentNullException.ThrowIfNull(architectureId);
-        if (!string.Equals(data.ArchitectureId, architectureId, StringComparison.Ordinal))
-        {
-            throw new CheckpointException(
-                source, -1, $"it was saved from architecture '{data.ArchitectureId}', but the model is '{architectureId}'");
-        }
-
-        Match(data.Parameters, model.Parameters, "parameter", source);
-        Match(data.Buffers, model.Buffers, "buffer", source);
-        Copy(data.Parameters, model.Parameters);
-        Copy(data.Buffers, model.Buffers);
-    }
-
-    /// <summary>Loads a checkpoint's weights and buffers into a model (for evaluation); ignores the training state.</summary>
-    /// <param name="path">The checkpoint file.</param>
-    /// <param name="model">The model.</param>
-    /// <param name="architectureId">The model's architecture id.</param>
-    /// <returns>The checkpoint's contents.</returns>
-    /// <exception cref="CheckpointException">The file is bad or does not fit the model.</exception>
-    public static CheckpointData LoadModel(string path, ILayer model, string architectureId)
-    {
-        CheckpointData data = Load(path);
-        ApplyModel(data, model, architectureId, path);
-        return data;
-    }
-
-    private static IReadOnlyList<NamedArray> Capture(IReadOnlyList<Parameter> list, string what)
-    {
-        var names = new HashSet<string>(StringComparer.Ordinal);
-        var result = new List<NamedArray>(list.Count);
-        foreach (Parameter p in list)
-        {
-            if (!names.Add(p.Name))
-            {
-                throw new InvalidOperationException($"Two {what}s are named '{p.Name}'; checkpoints need unique names.");
-            }
-
-            result.Add(new NamedArray(p.Name, [.. p.Shape.Dims], p.Value.ToArray()));
-        }
-
-        return result;
-    }
-
-    private static void Match(IReadOnlyList<NamedArray> saved, IReadOnlyList<Parameter> model, string what, string source)
-    {
-        var byName = new Dictionary<string, NamedArray>(StringComparer.Ordinal);
-        foreach (NamedArray a in saved)
-        {
-            byName[a.Name] = a;
-        }
-
-        var missing = new List<string>();
-        var mismatched = new List<string>();
-        foreach (Parameter p in model)
-        {
-            if (!byName.Remove(p.Name, out NamedArray? a))
-            {
-                missing.Add(p.Name);
-            }
-            else if (!a.Dimensions.SequenceEqual(p.Shape.Dims))
-            {
-                mismatched.Add($"{p.Name} is {a.ShapeText} in the checkpoint, {p.Shape} in the model");
-            }
-        }
-
-        if (missing.Count > 0 || byName.Count > 0 || mismatched.Count > 0)
-        {
-            var sb = new StringBuilder($"its {what}s do not match the model");
-            if (missing.Count > 0)
-            {
-                sb.Append($"; missing: {List(missing)}");
-            }
-
-            if (byName.Count > 0)
-            {
-                sb.Append($"; not in the model: {List([.. byName.Keys])}");
-            }
-
-            if (mismatched.Count > 0)
-            {
-                sb.Append($"; shapes differ: {List(mismatched)}");
-            }
-
-            throw new CheckpointException(source, -1, sb.ToString());
-        }
-    }
-
-    private static void Copy(IReadOnlyList<NamedArray> saved, IReadOnlyList<Parameter> model)
-    {
-        var byName = saved.ToDictionary(a => a.Name, StringComparer.Ordinal);
-        foreach (Parameter p in model)
-        {
-            p.Value.CopyFrom(byName[p.Name].Data);
-        }
-    }
-
-    private static string List(List<string> items) =>
-        items.Count <= 5 ? string.Join(", ", items) : string.Join(", ", items.Take(5)) + $" and {items.Count - 5} more";
-
-    private static void WriteAtomically(string path, Action<FileStream> write)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(path);
-        string full = Path.GetFullPath(path);
-        string dir = Path.GetDirectoryName(full) ?? ".";
-        Directory.CreateDirectory(dir);
-        string temp = Path.Combine(dir, $".{Path.GetFileName(full)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
-        try
-        {
-            using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
-            {
-                write(file);
-                file.Flush(flushToDisk: true);
-            }
-
-            File.Move(temp, full, overwrite: true);
-        }
-        catch
-        {
-            TryDelete(temp);
-            throw;
         }
     }
 
@@ -521,37 +365,6 @@ public static class Checkpoint
         w.Write(bytes);
     }
 
-    private static int ReadFully(Stream s, Span<byte> buffer)
-    {
-        int got = 0;
-        while (got < buffer.Length)
-        {
-            int n = s.Read(buffer[got..]);
-            if (n == 0)
-            {
-                break;
-            }
-
-            got += n;
-        }
-
-        return got;
-    }
-
-    private static void TryDelete(string path)
-    {
-        try
-        {
-            File.Delete(path);
-        }
-        catch (IOException)
-        {
-        }
-        catch (UnauthorizedAccessException)
-        {
-        }
-    }
-
     /// <summary>A bounds-checked little-endian reader over the payload; every failure names the offset.</summary>
     private ref struct PayloadReader(byte[] data, string name)
     {
@@ -636,57 +449,6 @@ public static class Checkpoint
             ReadOnlySpan<byte> s = _data.Slice(Position, n);
             Position += n;
             return s;
-        }
-    }
-
-    /// <summary>A write-only pass-through stream that feeds everything written into SHA-256 and counts it.</summary>
-    private sealed class HashingStream(Stream inner) : Stream
-    {
-        private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-
-        public long BytesWritten { get; private set; }
-
-        public override bool CanRead => false;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => true;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position
-        {
-            get => BytesWritten;
-            set => throw new NotSupportedException();
-        }
-
-        public byte[] Finish() => _hash.GetHashAndReset();
-
-        public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
-
-        public override void Write(ReadOnlySpan<byte> buffer)
-        {
-            _hash.AppendData(buffer);
-            inner.Write(buffer);
-            BytesWritten += buffer.Length;
-        }
-
-        public override void Flush() => inner.Flush();
-
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        protected override void Dispose(bool disposing)
-        {
-            if (disposing)
-            {
-                _hash.Dispose();
-            }
-
-            base.Dispose(disposing);
         }
     }
 }

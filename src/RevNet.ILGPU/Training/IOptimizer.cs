@@ -22,7 +22,10 @@ public interface IOptimizer : IDisposable
     /// <param name="parameters">The parameters, in a stable order.</param>
     void Step(IReadOnlyList<Parameter> parameters);
 
-    /// <summary>Sets every gradient to zero (backward passes accumulate into them).</summary>
+    /// <summary>
+    /// Sets every gradient to zero (backward passes accumulate into them) and readies the optimizer state of these
+    /// parameters, so that a training step allocates nothing once the first has run.
+    /// </summary>
     /// <param name="parameters">The parameters.</param>
     void ZeroGradients(IReadOnlyList<Parameter> parameters);
 

@@ -69,6 +69,10 @@ public abstract class Optimizer : IOptimizer
             if (p.Gradient is not null)
             {
                 TensorOps.Fill(p.Gradient, 0f);
+
+                // Rent the state before the step's activations exist, so that it never takes a buffer that a later
+                // step's activations need (which would make the second step allocate).
+                StateOf(p);
             }
         }
     }

@@ -5,7 +5,6 @@ using RevNet.ILGPU.Data;
 using RevNet.ILGPU.Devices;
 using RevNet.ILGPU.Diagnostics;
 using RevNet.ILGPU.Layers;
-using RevNet.ILGPU.Ops;
 using RevNet.ILGPU.Tensors;
 
 namespace RevNet.ILGPU.Training;
@@ -28,6 +27,7 @@ public sealed class Trainer
     private readonly ComputeDevice _device;
     private readonly ILayer _model;
     private readonly IOptimizer _optimizer;
+    private readonly TrainingStep _step;
     private readonly List<EpochMetrics> _history = [];
     private EpochCounters _counters = new();
     private double _previousSeconds;
@@ -46,6 +46,7 @@ public sealed class Trainer
         _model = model;
         _optimizer = optimizer;
         Options = options ?? new TrainerOptions();
+        _step = new TrainingStep(model, Options.Loss, optimizer);
         ArgumentOutOfRangeException.ThrowIfNegative(Options.Epochs, nameof(options));
         ArgumentOutOfRangeException.ThrowIfNegative(Options.CheckpointEverySteps, nameof(options));
         Random = new DeterministicRandom(DeterministicRandom.Mix((ulong)(uint)Options.Seed, 0x5452_4149_4E45_5221UL));
@@ -119,7 +120,8 @@ public sealed class Trainer
                     }
                     catch (DeviceOutOfMemoryException ex) when (ex.SuggestedMaxBatch is null)
                     {
-                        throw WithSuggestedBatch(ex, batch);
+                        throw MemoryModel.WithSuggestedBatch(
+                            ex, _model, batch.Shape, _optimizer is Optimizer o ? o.PendingStateBytes(_model.Parameters) : 0);
                     }
 
                     _counters = _counters with { TrainSeconds = trainSecondsBefore + epochWatch.Elapsed.TotalSeconds };
@@ -187,14 +189,15 @@ public sealed class Trainer
     /// <summary>Evaluates the model (eval mode, no updates) over one full pass of a loader.</summary>
     /// <param name="loader">The batches; rewound to the start of its current epoch first.</param>
     /// <returns>Mean loss and accuracy.</returns>
-    public EvaluationResult Evaluate(BatchLoader loader) => Evaluate(_device, _model, loader);
+    public EvaluationResult Evaluate(BatchLoader loader) => Evaluate(_device, _model, loader, Options.Loss);
 
     /// <summary>Evaluates a model (eval mode, no updates) over one full pass of a loader, without a trainer.</summary>
     /// <param name="device">The device that holds the model.</param>
     /// <param name="model">The model; its output is [N, classes] (or [N, classes, 1, 1]).</param>
     /// <param name="loader">The batches; rewound to the start of its current epoch first.</param>
+    /// <param name="loss">The loss to report (null: softmax cross-entropy).</param>
     /// <returns>Mean loss and accuracy.</returns>
-    public static EvaluationResult Evaluate(ComputeDevice device, ILayer model, BatchLoader loader)
+    public static EvaluationResult Evaluate(ComputeDevice device, ILayer model, BatchLoader loader, ILoss? loss = null)
     {
         ArgumentNullException.ThrowIfNull(device);
         ArgumentNullException.ThrowIfNull(model);
@@ -207,12 +210,12 @@ public sealed class Trainer
         while (loader.Next() is { } batch)
         {
             using Tensor x = batch.ToTensor(device);
-            using Tensor logits = model.Forward(x, training: false);
-            AsMatrix(logits, batch.Count);
+            using Tensor logits = model.Forward(x, ForwardMode.Inference);
+            TrainingStep.AsMatrix(logits, batch.Count);
             using Tensor dlogits = device.Pool.Rent(logits.Shape, MemoryCategory.Workspace);
-            float loss = TensorOps.SoftmaxCrossEntropy(logits, batch.Labels.Span, dlogits);
-            lossSum += (double)loss * batch.Count;
-            correct += CountCorrect(logits, batch.Labels.Span);
+            float batchLoss = (loss ?? SoftmaxCrossEntropyLoss.Instance).Compute(logits, batch.Labels.Span, dlogits);
+            lossSum += (double)batchLoss * batch.Count;
+            correct += TrainingStep.CountCorrect(logits, batch.Labels.Span);
             seen += batch.Count;
         }
 
@@ -287,7 +290,7 @@ public sealed class Trainer
         }
 
         // Model: checks names and shapes of everything before copying anything.
-        Checkpoint.ApplyModel(data, _model, Options.ArchitectureId, source);
+        ModelState.Apply(data, _model, Options.ArchitectureId, source);
         try
         {
             _optimizer.ImportState(data.Optimizer, _model.Parameters);
@@ -308,49 +311,6 @@ public sealed class Trainer
         _history.AddRange(history);
     }
 
-    private static int CountCorrect(Tensor logits, ReadOnlySpan<int> labels)
-    {
-        float[] values = logits.ToArray();
-        int k = logits.Shape[1];
-        int correct = 0;
-        for (int n = 0; n < labels.Length; n++)
-        {
-            ReadOnlySpan<float> row = values.AsSpan(n * k, k);
-            int best = 0;
-            for (int j = 1; j < k; j++)
-            {
-                if (row[j] > row[best])
-                {
-                    best = j;
-                }
-            }
-
-            if (best == labels[n])
-            {
-                correct++;
-            }
-        }
-
-        return correct;
-    }
-
-    /// <summary>Views the logits as [N, K] and returns their original shape.</summary>
-    private static Shape AsMatrix(Tensor logits, int n)
-    {
-        Shape original = logits.Shape;
-        if (original.Rank != 2)
-        {
-            if (original[0] != n || logits.ElementCount % n != 0)
-            {
-                throw new InvalidOperationException($"The model returned {original}; expected [{n}, classes].");
-            }
-
-            logits.Reshape(new Shape(n, (int)(logits.ElementCount / n)));
-        }
-
-        return original;
-    }
-
     private static Dictionary<string, long> PeakBytes(BufferPool pool)
     {
         var result = new Dictionary<string, long>(StringComparer.Ordinal);
@@ -364,90 +324,40 @@ public sealed class Trainer
 
     private float TrainStep(HostBatch batch)
     {
-        IReadOnlyList<Parameter> parameters = _model.Parameters;
         float lr = Options.Schedule?.GetLearningRate(GlobalStep) ?? _optimizer.LearningRate;
         _optimizer.LearningRate = lr;
-        _optimizer.ZeroGradients(parameters);
         int stepInEpoch = _counters.Batches + 1;
         using Tensor x = batch.ToTensor(_device);
-        using Tensor logits = _model.Forward(x, training: true);
-        Shape outputShape = AsMatrix(logits, batch.Count);
-        using Tensor dlogits = _device.Pool.Rent(logits.Shape, MemoryCategory.Workspace);
-        float loss = TensorOps.SoftmaxCrossEntropy(logits, batch.Labels.Span, dlogits);
-        if (!float.IsFinite(loss))
+        StepResult r = _step.Compute(x, batch.Labels.Span);
+        if (!r.IsFinite)
         {
             if (Options.NonFiniteLoss == NonFinitePolicy.Throw)
             {
-                throw new NonFiniteValueException(Epoch + 1, stepInEpoch, GlobalStep, "loss", loss);
+                throw new NonFiniteValueException(Epoch + 1, stepInEpoch, GlobalStep, "loss", r.Loss);
             }
 
             SkippedBatches++;
             _counters = _counters with { Batches = stepInEpoch, Skipped = _counters.Skipped + 1, LearningRate = lr };
-            return loss;
+            return r.Loss;
         }
-
-        int correct = CountCorrect(logits, batch.Labels.Span);
-        dlogits.Reshape(outputShape);
-        _model.Backward(dlogits).Dispose();
 
         if (Options.CheckGradients)
         {
-            CheckGradients(parameters, stepInEpoch);
+            CheckGradients(_model.Parameters, stepInEpoch);
         }
 
-        _optimizer.Step(parameters);
+        _step.Update();
         GlobalStep++;
         _counters = _counters with
         {
-            LossSum = _counters.LossSum + ((double)loss * batch.Count),
-            Correct = _counters.Correct + correct,
+            LossSum = _counters.LossSum + ((double)r.Loss * batch.Count),
+            Correct = _counters.Correct + r.Correct,
             Seen = _counters.Seen + batch.Count,
             Steps = _counters.Steps + 1,
             Batches = stepInEpoch,
             LearningRate = lr,
         };
-        return loss;
-    }
-
-    /// <summary>
-    /// Measures the model's memory at two small batches and returns the error again, with the largest batch that
-    /// fits the pool's budget.
-    /// </summary>
-    private DeviceOutOfMemoryException WithSuggestedBatch(DeviceOutOfMemoryException ex, HostBatch batch)
-    {
-        int[] dims = new int[batch.Shape.Rank - 1];
-        for (int d = 1; d < batch.Shape.Rank; d++)
-        {
-            dims[d - 1] = batch.Shape[d];
-        }
-
-        long budget = _device.Pool.CapacityBytes;
-        long pendingState = _optimizer is Optimizer o ? o.PendingStateBytes(_model.Parameters) : 0;
-        int suggested;
-        string model;
-        try
-        {
-            MemoryModel memory = MemoryModel.Measure(_model, new Shape(dims), pendingState);
-            suggested = Math.Min(memory.LargestBatch(budget), batch.Count - 1);
-            model = $"{memory.FixedBytes} bytes fixed + {memory.BytesPerSample} bytes per sample";
-        }
-        catch (DeviceOutOfMemoryException)
-        {
-            suggested = 0;
-            model = "a measuring step at batch 1 or 2 did not fit either";
-        }
-
-        string advice = suggested > 0
-            ? $"The largest batch size that fits is {suggested} (memory model: {model}; budget {budget} bytes)."
-            : $"No batch size fits ({model}; budget {budget} bytes): use a smaller model or ActivationMode.Reconstruct.";
-        return new DeviceOutOfMemoryException($"{ex.Message} Training at batch size {batch.Count}. {advice}", ex)
-        {
-            RequestedBytes = ex.RequestedBytes,
-            InUseBytes = ex.InUseBytes,
-            CapacityBytes = budget,
-            Batch = batch.Count,
-            SuggestedMaxBatch = suggested,
-        };
+        return r.Loss;
     }
 
     private void CheckGradients(IReadOnlyList<Parameter> parameters, int stepInEpoch)
@@ -473,7 +383,7 @@ public sealed class Trainer
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         ArgumentNullException.ThrowIfNull(train);
-        (IReadOnlyList<NamedArray> parameters, IReadOnlyList<NamedArray> buffers) = Checkpoint.CaptureModel(_model);
+        (IReadOnlyList<NamedArray> parameters, IReadOnlyList<NamedArray> buffers) = ModelState.Capture(_model);
         var data = new CheckpointData
         {
             ArchitectureId = Options.ArchitectureId,

@@ -6,6 +6,9 @@ public sealed record TrainerOptions
     /// <summary>The number of epochs <see cref="Trainer.Fit"/> trains to (counted from the run's start, resumes included).</summary>
     public int Epochs { get; init; } = 1;
 
+    /// <summary>The loss (default: softmax cross-entropy).</summary>
+    public ILoss Loss { get; init; } = SoftmaxCrossEntropyLoss.Instance;
+
     /// <summary>The learning-rate schedule over global steps; null keeps the optimizer's rate.</summary>
     public LearningRateSchedule? Schedule { get; init; }
 

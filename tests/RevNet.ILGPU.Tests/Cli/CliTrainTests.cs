@@ -2,9 +2,9 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using RevNet.Cli;
+using RevNet.Cli.Training;
 using RevNet.ILGPU.Devices;
 using RevNet.ILGPU.Models;
-using RevNet.ILGPU.Training;
 
 namespace RevNet.ILGPU.Tests.Cli;
 

@@ -26,3 +26,6 @@ public sealed class CudaSoftmaxCrossEntropyOpsTests(CudaFixture fixture) : Softm
 
 [Collection(CudaCollection.Name)]
 public sealed class CudaOptimizerOpsTests(CudaFixture fixture) : OptimizerOpsTests(fixture);
+
+[Collection(CudaCollection.Name)]
+public sealed class CudaWorkspaceOpsTests(CudaFixture fixture) : WorkspaceOpsTests(fixture);

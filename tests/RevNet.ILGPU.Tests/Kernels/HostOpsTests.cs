@@ -26,3 +26,6 @@ public sealed class HostSoftmaxCrossEntropyOpsTests(HostFixture fixture) : Softm
 
 [Collection(HostCollection.Name)]
 public sealed class HostOptimizerOpsTests(HostFixture fixture) : OptimizerOpsTests(fixture);
+
+[Collection(HostCollection.Name)]
+public sealed class HostWorkspaceOpsTests(HostFixture fixture) : WorkspaceOpsTests(fixture);

@@ -26,3 +26,6 @@ public sealed class IlgpuCpuSoftmaxCrossEntropyOpsTests(IlgpuCpuFixture fixture)
 
 [Collection(IlgpuCpuCollection.Name)]
 public sealed class IlgpuCpuOptimizerOpsTests(IlgpuCpuFixture fixture) : OptimizerOpsTests(fixture);
+
+[Collection(IlgpuCpuCollection.Name)]
+public sealed class IlgpuCpuWorkspaceOpsTests(IlgpuCpuFixture fixture) : WorkspaceOpsTests(fixture);

@@ -26,3 +26,6 @@ public sealed class OpenCLSoftmaxCrossEntropyOpsTests(OpenCLFixture fixture) : S
 
 [Collection(OpenCLCollection.Name)]
 public sealed class OpenCLOptimizerOpsTests(OpenCLFixture fixture) : OptimizerOpsTests(fixture);
+
+[Collection(OpenCLCollection.Name)]
+public sealed class OpenCLWorkspaceOpsTests(OpenCLFixture fixture) : WorkspaceOpsTests(fixture);

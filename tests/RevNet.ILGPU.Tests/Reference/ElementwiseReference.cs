@@ -66,6 +66,49 @@ public static class ElementwiseReference
         return dx;
     }
 
+    /// <summary>y = f(a, b) elementwise.</summary>
+    public static double[] Map(double[] a, double[] b, Func<double, double, double> f)
+    {
+        double[] y = new double[a.Length];
+        for (int i = 0; i < a.Length; i++)
+        {
+            y[i] = f(a[i], b[i]);
+        }
+
+        return y;
+    }
+
+    /// <summary>y = a ⊙ b.</summary>
+    public static double[] Multiply(double[] a, double[] b) => Map(a, b, (u, v) => u * v);
+
+    /// <summary>y = a / b.</summary>
+    public static double[] Divide(double[] a, double[] b) => Map(a, b, (u, v) => u / v);
+
+    /// <summary>Backward of <see cref="Divide"/>: (da, db) = (dy / b, −dy·a / b²).</summary>
+    public static (double[] Da, double[] Db) DivideBackward(double[] a, double[] b, double[] dy) =>
+        (Map(dy, b, (g, v) => g / v), Map(Multiply(dy, a), b, (ga, v) => -ga / (v * v)));
+
+    /// <summary>y = alpha·x + beta.</summary>
+    public static double[] ScaleAdd(double[] x, double alpha, double beta) => Map(x, x, (u, _) => (alpha * u) + beta);
+
+    /// <summary>y = exp(x).</summary>
+    public static double[] Exp(double[] x) => Map(x, x, (u, _) => Math.Exp(u));
+
+    /// <summary>y = 1 / (1 + exp(−x)).</summary>
+    public static double[] Sigmoid(double[] x) => Map(x, x, (u, _) => 1 / (1 + Math.Exp(-u)));
+
+    /// <summary>dx = dy·σ(x)·(1 − σ(x)), from the input x.</summary>
+    public static double[] SigmoidBackward(double[] x, double[] dy) =>
+        Map(Sigmoid(x), dy, (s, g) => g * s * (1 - s));
+
+    /// <summary>v rounded to the nearest multiple of step, ties to even.</summary>
+    public static double[] GridRound(double[] v, double step) =>
+        Map(v, v, (u, _) => Math.Round(u / step, MidpointRounding.ToEven) * step);
+
+    /// <summary>y = x + sign·⌊branch⌉ (no rounding when step is 0).</summary>
+    public static double[] CouplingAdd(double[] x, double[] branch, double sign, double step) =>
+        Map(x, step > 0 ? GridRound(branch, step) : branch, (u, r) => u + (sign * r));
+
     /// <summary>
     /// dst[n, dstOffset + c, :, :] = src[n, srcOffset + c, :, :] for c &lt; count, in place on <paramref name="dst"/>.
     /// src is [n, srcChannels, hw], dst is [n, dstChannels, hw] (hw = H·W).

@@ -323,4 +323,36 @@ public sealed class ReferenceGradientCheckTests
             w[i].Should().BeApproximately(before[i] - (0.1 * 1.9 * gradient), 1e-15);
         }
     }
+
+    [Fact]
+    public void ElementwiseBackward_MultiplyDivideExpSigmoid_MatchFiniteDifferences()
+    {
+        double[] a = GradientCheck.Random(40, 23, -2, 2);
+        double[] b = GradientCheck.AwayFromZero(41, 23, 0.5);
+        double[] dy = GradientCheck.Random(42, 23);
+
+        GradientCheck.AssertClose(
+            ElementwiseReference.Multiply(dy, b),
+            GradientCheck.Numerical(a, () => ElementwiseReference.Multiply(a, b), dy),
+            "multiply da = dy ⊙ b");
+        GradientCheck.AssertClose(
+            ElementwiseReference.Multiply(dy, a),
+            GradientCheck.Numerical(b, () => ElementwiseReference.Multiply(a, b), dy),
+            "multiply db = dy ⊙ a");
+        (double[] da, double[] db) = ElementwiseReference.DivideBackward(a, b, dy);
+        GradientCheck.AssertClose(da, GradientCheck.Numerical(a, () => ElementwiseReference.Divide(a, b), dy), "divide da");
+        GradientCheck.AssertClose(db, GradientCheck.Numerical(b, () => ElementwiseReference.Divide(a, b), dy), "divide db");
+        GradientCheck.AssertClose(
+            ElementwiseReference.Multiply(dy, ElementwiseReference.Exp(a)),
+            GradientCheck.Numerical(a, () => ElementwiseReference.Exp(a), dy),
+            "exp dx = dy ⊙ y");
+        GradientCheck.AssertClose(
+            ElementwiseReference.SigmoidBackward(a, dy),
+            GradientCheck.Numerical(a, () => ElementwiseReference.Sigmoid(a), dy),
+            "sigmoid dx = dy ⊙ y ⊙ (1 − y)");
+        GradientCheck.AssertClose(
+            ElementwiseReference.ScaleAdd(dy, -1.5, 0),
+            GradientCheck.Numerical(a, () => ElementwiseReference.ScaleAdd(a, -1.5, 0.25), dy),
+            "scale-add dx = alpha·dy");
+    }
 }

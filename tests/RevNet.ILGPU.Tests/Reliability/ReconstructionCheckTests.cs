@@ -87,6 +87,7 @@ public sealed class ReconstructionCheckTests(ITestOutputHelper output)
         }
 
         warnings.Should().BeEmpty();
+        monitor.ValuesOutsideExactRange.Should().Be(0, "random inputs in [-1, 1] stay far below 2^9");
         monitor.Readbacks.Should().Be(12, "3 blocks x (1 fingerprint in forward + 1 check in backward) x 2 steps");
     }
 
@@ -116,6 +117,12 @@ public sealed class ReconstructionCheckTests(ITestOutputHelper output)
         first.Rebuilt.Should().NotEqual(first.Saved);
         warnings.Should().NotContain(e => e.LayerName == "block2");
         first.ToString().Should().Contain("block1");
+    }
+
+    [Fact]
+    public void CountOutsideExactRange_CountsMagnitudesFrom512()
+    {
+        ReconstructionMonitor.CountOutsideExactRange([0f, 511.9f, -512f, 512f, 1e6f, float.NaN]).Should().Be(3);
     }
 
     private static Sequential Stack(ComputeDevice device) => new(

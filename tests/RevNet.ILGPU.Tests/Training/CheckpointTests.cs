@@ -147,10 +147,10 @@ public sealed class CheckpointTests : IDisposable
         using ComputeDevice device = ComputeDevice.Create(DeviceKind.Host);
         using var source = new TinyMlp(device, 12, 5, 3, seed: 1);
         using var target = new TinyMlp(device, 12, 5, 3, seed: 2);
-        (IReadOnlyList<NamedArray> parameters, IReadOnlyList<NamedArray> buffers) = Checkpoint.CaptureModel(source);
+        (IReadOnlyList<NamedArray> parameters, IReadOnlyList<NamedArray> buffers) = ModelState.Capture(source);
         var data = new CheckpointData { ArchitectureId = "mlp", Parameters = parameters, Buffers = buffers };
 
-        Checkpoint.ApplyModel(Checkpoint.Read(new MemoryStream(Checkpoint.Serialize(data)), "m"), target, "mlp");
+        ModelState.Apply(Checkpoint.Read(new MemoryStream(Checkpoint.Serialize(data)), "m"), target, "mlp");
 
         for (int i = 0; i < source.Parameters.Count; i++)
         {
@@ -166,7 +166,7 @@ public sealed class CheckpointTests : IDisposable
         using ComputeDevice device = ComputeDevice.Create(DeviceKind.Host);
         using var model = new TinyMlp(device, 12, 5, 3, seed: 1);
         var data = new CheckpointData { ArchitectureId = "revnet38/32x32x3/10" };
-        Action act = () => Checkpoint.ApplyModel(data, model, "revnet110/32x32x3/10", "a.ckpt");
+        Action act = () => ModelState.Apply(data, model, "revnet110/32x32x3/10", "a.ckpt");
         act.Should().Throw<CheckpointException>().WithMessage("*a.ckpt*revnet38/32x32x3/10*revnet110/32x32x3/10*");
     }
 
@@ -177,11 +177,11 @@ public sealed class CheckpointTests : IDisposable
         using var source = new TinyMlp(device, 12, 5, 3, seed: 1);
         using var target = new TinyMlp(device, 12, 6, 3, seed: 2);
         float[] before = target.Parameters[3].Value.ToArray();
-        (IReadOnlyList<NamedArray> parameters, IReadOnlyList<NamedArray> buffers) = Checkpoint.CaptureModel(source);
+        (IReadOnlyList<NamedArray> parameters, IReadOnlyList<NamedArray> buffers) = ModelState.Capture(source);
         var renamed = parameters.Select(p => p.Name == "fc2.bias" ? new NamedArray("head.bias", p.Dimensions, p.Data) : p).ToList();
         var data = new CheckpointData { ArchitectureId = "mlp", Parameters = renamed, Buffers = buffers };
 
-        Action act = () => Checkpoint.ApplyModel(data, target, "mlp");
+        Action act = () => ModelState.Apply(data, target, "mlp");
 
         act.Should().Throw<CheckpointException>()
             .WithMessage("*missing: fc2.bias*not in the model: head.bias*fc1.weight is [5, 12] in the checkpoint, [6, 12] in the model*");

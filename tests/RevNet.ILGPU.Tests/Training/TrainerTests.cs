@@ -1,4 +1,5 @@
 using System.Text.Json;
+using RevNet.Cli.Training;
 using RevNet.ILGPU.Data;
 using RevNet.ILGPU.Devices;
 using RevNet.ILGPU.Tests.Data;

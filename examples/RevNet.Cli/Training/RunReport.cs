@@ -3,8 +3,9 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using RevNet.ILGPU.Devices;
 using RevNet.ILGPU.Tensors;
+using RevNet.ILGPU.Training;
 
-namespace RevNet.ILGPU.Training;
+namespace RevNet.Cli.Training;
 
 /// <summary>
 /// The summary of a training run, written as JSON (camelCase) by the CLI's <c>--report FILE</c>:
@@ -103,5 +104,5 @@ public sealed record RunReport
 
     /// <summary>Writes the report as JSON, atomically (temporary file, flush, rename).</summary>
     /// <param name="path">The file; its folder is created if needed.</param>
-    public void Write(string path) => Checkpoint.WriteAtomically(path, Encoding.UTF8.GetBytes(ToJson() + "\n"));
+    public void Write(string path) => AtomicFile.WriteAllBytes(path, Encoding.UTF8.GetBytes(ToJson() + "\n"));
 }
