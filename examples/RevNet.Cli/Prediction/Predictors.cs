@@ -47,7 +47,7 @@ internal sealed class CheckpointPredictor : IPredictor
         try
         {
             _model = ModelZoo.Create(name, _device, options);
-            Checkpoint.ApplyModel(data, _model, ArchitectureId.For(name, options), path);
+            ModelState.Apply(data, _model, ArchitectureId.For(name, options), path);
         }
         catch
         {
