@@ -66,6 +66,7 @@ public static class CliApp
         root.Subcommands.Add(AuditCommand.Create(context));
         root.Subcommands.Add(DevicesCommand.Create(context));
         root.Subcommands.Add(ExportCommand.Create(context));
+        root.Subcommands.Add(PredictCommand.Create(context));
         return root;
     }
 }

@@ -172,6 +172,11 @@ public static class OnnxExporter
     {
         string full = Path.GetFullPath(path);
         string directory = Path.GetDirectoryName(full) ?? ".";
+        if (!Directory.Exists(directory))
+        {
+            throw new IOException($"Cannot write the ONNX file '{full}': the folder '{directory}' does not exist. Create it or choose an existing, writable folder.");
+        }
+
         string temp = Path.Combine(directory, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
         try
         {

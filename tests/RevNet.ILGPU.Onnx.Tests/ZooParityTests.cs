@@ -41,6 +41,29 @@ public sealed class ZooParityTests(ITestOutputHelper output)
         scale.Should().BeGreaterThan(0.05, "logits of a random network are not all near zero, so the comparison means something");
     }
 
+    public static TheoryData<string> ZooRevNets() => [.. ModelZoo.Names.Where(n => ModelZoo.Spec(n).Reversible)];
+
+    [Theory]
+    [MemberData(nameof(ZooRevNets))]
+    public void Export_ZooRevNetFloatArithmetic_MatchesToFloatRounding(string name)
+    {
+        // The same RevNets with plain float coupling arithmetic (no grid): the exported graph agrees to float rounding.
+        var options = new ModelOptions { InputChannels = 3, ImageSize = 32, Classes = 7, Seed = 11, Arithmetic = CouplingArithmetic.Float };
+        using ComputeDevice device = ComputeDevice.Create(DeviceKind.Host);
+        using Model model = ModelZoo.Create(name, device, options);
+        Shape shape = model.InputShape(2);
+        OnnxParity.RandomizeAndCalibrate(device, model, shape, seed: 5);
+        float[] x = OnnxParity.RandomInput(shape, seed: 3);
+
+        float[] expected = OnnxParity.RunLibrary(device, model, shape, x);
+        float[] actual = OnnxParity.RunOnnx(OnnxExporter.ToBytes(model, model.InputShape(1)), shape, x);
+
+        double diff = OnnxParity.MaxAbsDiff(expected, actual);
+        output.WriteLine($"{name} (float arithmetic): max |logit diff| = {diff:E3}");
+        diff.Should().BeLessThan(1e-5);
+        OnnxParity.ArgMax(actual, 7).Should().Equal(OnnxParity.ArgMax(expected, 7));
+    }
+
     [Theory]
     [InlineData("revnet38")]
     [InlineData("resnet32")]
