@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Invocation;
 using RevNet.Cli.Commands;
+using RevNet.ILGPU.Devices;
 
 namespace RevNet.Cli;
 
@@ -25,6 +26,21 @@ public static class CliApp
         var context = new CliContext(output, error, cancellationToken);
         try
         {
+            if (Environment.GetEnvironmentVariable(ComputeDevice.EnvironmentVariable) is { Length: > 0 } env)
+            {
+                try
+                {
+                    ComputeDevice.ParseKind(env);
+                }
+                catch (ArgumentException)
+                {
+                    error.WriteLine(
+                        $"error: {ComputeDevice.EnvironmentVariable}='{env}' is not a device; set it to one of auto, host, ilgpucpu, "
+                        + "cuda, opencl, or unset it.");
+                    return ExitCodes.Usage;
+                }
+            }
+
             RootCommand root = BuildRoot(context, out Option<bool> verbose);
             ParseResult parse = root.Parse(args);
             context.Verbose = parse.GetValue(verbose);

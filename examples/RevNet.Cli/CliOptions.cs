@@ -54,13 +54,13 @@ internal static class CliOptions
         value => value is null || value >= min ? null : $"{name} must be at least {min}, got {value}.");
 
     public static Option<float?> PositiveFloat(string name, string description) => Validated(
-        new Option<float?>(name) { Description = description },
+        new Option<float?>(name) { Description = description, CustomParser = InvariantFloat },
         value => value is null || (value > 0 && float.IsFinite(value.Value))
             ? null
             : $"{name} must be a finite number > 0, got {value?.ToString(CultureInfo.InvariantCulture)}.");
 
     public static Option<float?> NonNegativeFloat(string name, string description) => Validated(
-        new Option<float?>(name) { Description = description },
+        new Option<float?>(name) { Description = description, CustomParser = InvariantFloat },
         value => value is null || (value >= 0 && float.IsFinite(value.Value))
             ? null
             : $"{name} must be a finite number >= 0, got {value?.ToString(CultureInfo.InvariantCulture)}.");
@@ -78,6 +78,29 @@ internal static class CliOptions
             : $"{name} must be one of {string.Join(", ", choices)}, got '{value}'.");
 
     public static Option<string?> File(string name, string description) => new(name) { Description = description };
+
+    /// <summary>
+    /// Parses a number the same way in every culture: digits, one '.' as the decimal point, an optional exponent. A ','
+    /// is rejected rather than read as a thousands separator ("0,05" would otherwise mean 5).
+    /// </summary>
+    private static float? InvariantFloat(ArgumentResult result)
+    {
+        string token = result.Tokens.Count > 0 ? result.Tokens[0].Value : string.Empty;
+        if (token.Contains(',', StringComparison.Ordinal))
+        {
+            result.AddError($"{(result.Parent as OptionResult)?.Option.Name ?? "option"}: '{token}' is ambiguous; write numbers with a '.' "
+                + "as the decimal point and no thousands separator (e.g. 0.05).");
+            return null;
+        }
+
+        if (!float.TryParse(token, NumberStyles.Float, CultureInfo.InvariantCulture, out float value))
+        {
+            result.AddError($"{(result.Parent as OptionResult)?.Option.Name ?? "option"}: '{token}' is not a number (e.g. 0.05 or 5e-4).");
+            return null;
+        }
+
+        return value;
+    }
 
     /// <summary>Adds a validator that reports <paramref name="check"/>'s message (null when the value is fine).</summary>
     private static Option<T> Validated<T>(Option<T> option, Func<T, string?> check)

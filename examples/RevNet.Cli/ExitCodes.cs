@@ -17,4 +17,7 @@ public static class ExitCodes
 
     /// <summary>Stopped by Ctrl+C.</summary>
     public const int Cancelled = 130;
+
+    /// <summary>Stopped by SIGTERM (128 + 15), after saving what was asked for.</summary>
+    public const int Terminated = 143;
 }

@@ -1,7 +1,10 @@
+using System.Runtime.InteropServices;
 using RevNet.Cli;
 
-// Ctrl+C asks the running command to stop between steps (train saves its checkpoint first); a second Ctrl+C kills.
+// Ctrl+C (SIGINT) and SIGTERM (docker stop, systemd) ask the running command to stop between steps; train saves its
+// checkpoint first. A second Ctrl+C kills. A run stopped by SIGTERM exits 143 (128 + 15), by Ctrl+C 130.
 using var cancel = new CancellationTokenSource();
+bool terminated = false;
 Console.CancelKeyPress += (_, e) =>
 {
     if (!cancel.IsCancellationRequested)
@@ -10,5 +13,12 @@ Console.CancelKeyPress += (_, e) =>
         cancel.Cancel();
     }
 };
+using PosixSignalRegistration sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
+{
+    context.Cancel = true;
+    terminated = true;
+    cancel.Cancel();
+});
 
-return CliApp.Run(args, Console.Out, Console.Error, cancel.Token);
+int code = CliApp.Run(args, Console.Out, Console.Error, cancel.Token);
+return terminated && code == ExitCodes.Cancelled ? ExitCodes.Terminated : code;

@@ -76,8 +76,7 @@ internal static class EvalCommand
         using Model model = ModelZoo.Create(name, device, dataOptions);
         ModelState.Apply(checkpoint, model, ArchitectureId.For(name, dataOptions), checkpointPath);
         using var loader = new BatchLoader(test, Math.Min(batch, test.Count), BatchLoaderOptions.Evaluation);
-        using var optimizer = new Sgd(0f);
-        EvaluationResult result = new Trainer(device, model, optimizer).Evaluate(loader);
+        EvaluationResult result = Trainer.Evaluate(device, model, loader, cancellationToken: context.Cancellation);
         long correct = (long)Math.Round(result.Accuracy * result.Count);
         context.Out.WriteLine(string.Create(
             CultureInfo.InvariantCulture,

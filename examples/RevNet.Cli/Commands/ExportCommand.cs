@@ -62,6 +62,12 @@ internal static class ExportCommand
             throw new CliException($"the checkpoint '{checkpointPath}' does not exist.");
         }
 
+        OutputPaths.Probe(("--onnx", onnxPath, false));
+        if (Path.GetFullPath(onnxPath) == Path.GetFullPath(checkpointPath))
+        {
+            throw new CliException("--onnx names the checkpoint itself; give the ONNX file its own name.");
+        }
+
         if (opset > OnnxExportOptions.MaximumOpset)
         {
             throw new CliException($"--opset {opset} is not supported; choose {OnnxExportOptions.MinimumOpset} to {OnnxExportOptions.MaximumOpset}.");

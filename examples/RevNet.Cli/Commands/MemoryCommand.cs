@@ -139,6 +139,7 @@ internal static class MemoryCommand
     private static int Run(CliContext context, IReadOnlyList<string> models, int batch, int steps, string deviceName, string? json)
     {
         IReadOnlyList<(string Model, ActivationMode Mode)> cases = MemoryRows.Cases(models);
+        OutputPaths.Probe(("--json", json, false));
         using ComputeDevice device = ComputeDevice.Create(ComputeDevice.ParseKind(deviceName));
         if (!context.IsTerminal)
         {

@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 using RevNet.ILGPU.Devices;
 using RevNet.ILGPU.Diagnostics;
 using RevNet.ILGPU.Layers;
+using RevNet.ILGPU.Training;
 
 namespace RevNet.Cli.Memory;
 
@@ -72,7 +73,7 @@ internal static class MemoryRows
 
         List<Row> dto = [.. rows.Select(r => new Row(
             r.Model, r.Depth, r.Mode, r.Batch, r.ActivationPeakBytes, r.TotalPeakBytes, r.ForwardMs, r.BackwardMs, r.StepMs))];
-        File.WriteAllText(path, JsonSerializer.Serialize(dto, Json) + "\n");
+        AtomicFile.WriteAllBytes(path, System.Text.Encoding.UTF8.GetBytes(JsonSerializer.Serialize(dto, Json) + "\n"));
     }
 
     /// <summary>Reads rows written by <see cref="Write"/>.</summary>

@@ -123,7 +123,7 @@ internal static class Plots
         plot.ShowLegend(legend);
         Directory.CreateDirectory(folder);
         string path = Path.Combine(folder, name);
-        plot.SavePng(path, Width, Height);
+        RevNet.ILGPU.Training.AtomicFile.WriteAllBytes(path, plot.GetImageBytes(Width, Height, ImageFormat.Png));
         return path;
     }
 }

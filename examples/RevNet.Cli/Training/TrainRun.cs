@@ -22,6 +22,13 @@ internal static class TrainRun
     public static int Execute(TrainSettings s, CliContext context)
     {
         var wall = Stopwatch.StartNew();
+        string outputFolder = s.OutputDirectory
+            ?? Path.Combine("runs", DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture));
+        OutputPaths.Probe(
+            ("--checkpoint", s.Checkpoint, false),
+            ("--report", s.Report, false),
+            ("--out", outputFolder, true),
+            ("--out (report.json)", Path.Combine(outputFolder, "report.json"), false));
         string folder = DataLocator.Resolve(s.Data);
         Dataset train = DataLocator.Load(folder, train: true, s.Limit, context.Out);
         Dataset test = DataLocator.Load(folder, train: false, s.TestLimit, context.Out);
@@ -54,9 +61,6 @@ internal static class TrainRun
             Classes = train.ClassCount,
             Seed = s.Seed,
         };
-        string outputFolder = s.OutputDirectory
-            ?? Path.Combine("runs", DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture));
-
         Outcome? outcome = Train(s, context, train, test, folder, modelOptions, wall);
         if (outcome is null)
         {

@@ -196,8 +196,11 @@ public sealed class Trainer
     /// <param name="model">The model; its output is [N, classes] (or [N, classes, 1, 1]).</param>
     /// <param name="loader">The batches; rewound to the start of its current epoch first.</param>
     /// <param name="loss">The loss to report (null: softmax cross-entropy).</param>
+    /// <param name="cancellationToken">Stops between batches.</param>
     /// <returns>Mean loss and accuracy.</returns>
-    public static EvaluationResult Evaluate(ComputeDevice device, ILayer model, BatchLoader loader, ILoss? loss = null)
+    /// <exception cref="OperationCanceledException">Cancelled.</exception>
+    public static EvaluationResult Evaluate(
+        ComputeDevice device, ILayer model, BatchLoader loader, ILoss? loss = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(device);
         ArgumentNullException.ThrowIfNull(model);
@@ -209,6 +212,7 @@ public sealed class Trainer
         long seen = 0;
         while (loader.Next() is { } batch)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             using Tensor x = batch.ToTensor(device);
             using Tensor logits = model.Forward(x, ForwardMode.Inference);
             TrainingStep.AsMatrix(logits, batch.Count);
