@@ -1,6 +1,5 @@
 using ILGPU;
 using ILGPU.Runtime;
-using ILGPU.Runtime.CPU;
 using RevNet.ILGPU.Devices;
 using RevNet.ILGPU.Ops;
 using RevNet.ILGPU.Tensors;
@@ -37,15 +36,6 @@ internal sealed class IlgpuOps : ITensorOps
         _kernels = new KernelCache(accelerator);
         _maxThreads = (int)Math.Max(1, Math.Min(accelerator.MaxNumThreads, 1L << 20));
     }
-
-    /// <summary>
-    /// The simulated device of <see cref="DeviceKind.IlgpuCpu"/>: one multiprocessor with one warp of four threads.
-    /// The simulator runs one OS thread per simulated thread and a barrier per group; with grid-stride kernels a
-    /// few threads with long loops cost far less than many short ones (measured on 2 cores: 2 or 4 threads run the
-    /// small conv at ~0.65 GFLOP/s, 16 threads at ~0.25).
-    /// </summary>
-    public static CPUDevice SimulatorDevice { get; } =
-        new(numThreadsPerWarp: 4, numWarpsPerMultiprocessor: 1, numMultiprocessors: 1);
 
     /// <summary>The device that owns this backend.</summary>
     public ComputeDevice Device { get; }
