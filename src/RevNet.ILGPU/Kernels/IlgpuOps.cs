@@ -114,11 +114,7 @@ internal sealed class IlgpuOps : ITensorOps
         int plane = src.Shape[2] * src.Shape[3];
         int total = checked(src.Shape[0] * count * plane);
         int threads = Threads(total);
-        _kernels.Launch(
-            ChannelKernels.Copy,
-            threads,
-            src.View,
-            dst.View,
+        _kernels.Launch(ChannelKernels.Copy, threads, src.View, dst.View,
             new ChannelCopyDims(total, threads, plane, count, src.Shape[1], srcOffset, dst.Shape[1], dstOffset));
     }
 
@@ -164,19 +160,10 @@ internal sealed class IlgpuOps : ITensorOps
         int items = chunks * weights;
         using Tensor partial = Workspace(items);
         int partialThreads = Threads(items);
-        _kernels.Launch(
-            Conv2dKernels.BackwardWeightPartial,
-            partialThreads,
-            x.View,
-            dy.View,
-            partial.View,
+        _kernels.Launch(Conv2dKernels.BackwardWeightPartial, partialThreads, x.View, dy.View, partial.View,
             new Conv2dDims(items, partialThreads, g, chunks));
         int reduceThreads = Threads(weights);
-        _kernels.Launch(
-            Conv2dKernels.BackwardWeightReduce,
-            reduceThreads,
-            partial.View,
-            dw.View,
+        _kernels.Launch(Conv2dKernels.BackwardWeightReduce, reduceThreads, partial.View, dw.View,
             new Conv2dDims(weights, reduceThreads, g, chunks));
     }
 
@@ -193,13 +180,7 @@ internal sealed class IlgpuOps : ITensorOps
         _kernels.Launch(BatchNormKernels.PlaneSums, planeThreads, x.View, partial, planeDims);
         _kernels.Launch(BatchNormKernels.PlaneCenteredSquares, planeThreads, x.View, partial, squares, planeDims);
         int channelThreads = Threads(c);
-        _kernels.Launch(
-            BatchNormKernels.StatisticsFinalize,
-            channelThreads,
-            partial,
-            squares,
-            mean.View,
-            invStd.View,
+        _kernels.Launch(BatchNormKernels.StatisticsFinalize, channelThreads, partial, squares, mean.View, invStd.View,
             new BatchNormDims(c, channelThreads, n, c, plane, eps, 0f, 0f, 0));
     }
 
@@ -209,15 +190,7 @@ internal sealed class IlgpuOps : ITensorOps
         (int n, int c, int plane) = BatchNormShape(x);
         int count = Count(y);
         int threads = Threads(count);
-        _kernels.Launch(
-            BatchNormKernels.Apply,
-            threads,
-            x.View,
-            mean.View,
-            invStd.View,
-            gamma.View,
-            beta.View,
-            y.View,
+        _kernels.Launch(BatchNormKernels.Apply, threads, x.View, mean.View, invStd.View, gamma.View, beta.View, y.View,
             new BatchNormDims(count, threads, n, c, plane, 0f, 0f, 0f, relu ? 1 : 0));
     }
 
@@ -228,14 +201,8 @@ internal sealed class IlgpuOps : ITensorOps
         int c = Count(mean);
         float factor = count > 1 ? (float)(count / (count - 1.0)) : 1f;
         int threads = Threads(c);
-        _kernels.Launch(
-            BatchNormKernels.UpdateRunning,
-            threads,
-            mean.View,
-            invStd.View,
-            runningMean.View,
-            runningVar.View,
-            new BatchNormDims(c, threads, 1, c, 1, eps, momentum, factor, 0));
+        _kernels.Launch(BatchNormKernels.UpdateRunning, threads, mean.View, invStd.View, runningMean.View,
+            runningVar.View, new BatchNormDims(c, threads, 1, c, 1, eps, momentum, factor, 0));
     }
 
     /// <inheritdoc />
@@ -243,11 +210,7 @@ internal sealed class IlgpuOps : ITensorOps
     {
         int c = Count(invStd);
         int threads = Threads(c);
-        _kernels.Launch(
-            BatchNormKernels.InvStd,
-            threads,
-            runningVar.View,
-            invStd.View,
+        _kernels.Launch(BatchNormKernels.InvStd, threads, runningVar.View, invStd.View,
             new BatchNormDims(c, threads, 1, c, 1, eps, 0f, 0f, 0));
     }
 
@@ -261,37 +224,15 @@ internal sealed class IlgpuOps : ITensorOps
         ArrayView<float> sums = ws.View.SubView(0, 2L * planes);
         ArrayView<float> channelSums = ws.View.SubView(2L * planes, 2L * c);
         int planeThreads = Threads(planes);
-        _kernels.Launch(
-            BatchNormKernels.BackwardPlaneSums,
-            planeThreads,
-            x.View,
-            dy.View,
-            mean.View,
-            invStd.View,
-            sums,
+        _kernels.Launch(BatchNormKernels.BackwardPlaneSums, planeThreads, x.View, dy.View, mean.View, invStd.View, sums,
             new BatchNormDims(planes, planeThreads, n, c, plane, 0f, 0f, 0f, 0));
         int channelThreads = Threads(c);
-        _kernels.Launch(
-            BatchNormKernels.BackwardFinalize,
-            channelThreads,
-            sums,
-            dgamma.View,
-            dbeta.View,
-            channelSums,
+        _kernels.Launch(BatchNormKernels.BackwardFinalize, channelThreads, sums, dgamma.View, dbeta.View, channelSums,
             new BatchNormDims(c, channelThreads, n, c, plane, 0f, 0f, 0f, 0));
         int count = Count(dx);
         int threads = Threads(count);
-        _kernels.Launch(
-            BatchNormKernels.BackwardInput,
-            threads,
-            x.View,
-            dy.View,
-            mean.View,
-            invStd.View,
-            gamma.View,
-            channelSums,
-            dx.View,
-            new BatchNormDims(count, threads, n, c, plane, 0f, 0f, 0f, 0));
+        _kernels.Launch(BatchNormKernels.BackwardInput, threads, x.View, dy.View, mean.View, invStd.View, gamma.View,
+            channelSums, dx.View, new BatchNormDims(count, threads, n, c, plane, 0f, 0f, 0f, 0));
     }
 
     /// <inheritdoc />
@@ -299,8 +240,7 @@ internal sealed class IlgpuOps : ITensorOps
     {
         int count = Count(y);
         int threads = Threads(count);
-        _kernels.Launch(
-            LinearKernels.Forward, threads, x.View, w.View, b.View, y.View, Linear(count, threads, x, w));
+        _kernels.Launch(LinearKernels.Forward, threads, x.View, w.View, b.View, y.View, Linear(count, threads, x, w));
     }
 
     /// <inheritdoc />
@@ -330,13 +270,7 @@ internal sealed class IlgpuOps : ITensorOps
         ArrayView<float> lossView = ws.View.SubView(n, n);
         labelView.CopyFromCPU(labels);
         int threads = Threads(n);
-        _kernels.Launch(
-            LossKernels.SoftmaxCrossEntropy,
-            threads,
-            logits.View,
-            labelView,
-            dlogits.View,
-            lossView,
+        _kernels.Launch(LossKernels.SoftmaxCrossEntropy, threads, logits.View, labelView, dlogits.View, lossView,
             new LossDims(n, threads, k, 1f / n));
         if (_rowLossHost.Length < n)
         {
@@ -360,12 +294,7 @@ internal sealed class IlgpuOps : ITensorOps
     {
         int count = Count(w);
         int threads = Threads(count);
-        _kernels.Launch(
-            OptimizerKernels.Sgd,
-            threads,
-            g.View,
-            w.View,
-            velocity.View,
+        _kernels.Launch(OptimizerKernels.Sgd, threads, g.View, w.View, velocity.View,
             new OptimizerArgs(count, threads, lr, momentum, 0f, 0f, weightDecay, nesterov ? 1 : 0, 0f, 1f));
     }
 
@@ -448,8 +377,7 @@ internal sealed class IlgpuOps : ITensorOps
         Tensor spatial)
     {
         int threads = Threads(count);
-        _kernels.Launch(
-            kernel, threads, input.View, output.View, new PoolDims(count, threads, spatial.Shape[2], spatial.Shape[3]));
+        _kernels.Launch(kernel, threads, input.View, output.View, new PoolDims(count, threads, spatial.Shape[2], spatial.Shape[3]));
     }
 
     /// <summary>A one-pass convolution kernel with one thread per element of its output <paramref name="c"/>.</summary>
