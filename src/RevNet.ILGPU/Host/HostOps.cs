@@ -8,7 +8,7 @@ namespace RevNet.ILGPU.Host;
 /// The managed CPU backend: every <see cref="ITensorOps"/> op as plain C# over the tensors' pinned arrays, with
 /// <c>TensorPrimitives</c> for the simple elementwise ops, hand-written Vector512/256/128 loops (FMA) elsewhere, and
 /// <see cref="Parallel.For(int, int, Action{int})"/> over independent (n, c) planes or element ranges for big
-/// tensors. Split by op family over the <c>HostOps.*.cs</c> partial files.
+/// tensors. Split by op family over the <c>HostOps.Family.cs</c> partial files in <c>Ops/Family/</c>.
 /// </summary>
 /// <remarks>
 /// Determinism: parallel work only ever splits <i>independent outputs</i>. Every reduction is either done by one

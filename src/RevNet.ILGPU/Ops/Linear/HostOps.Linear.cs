@@ -1,35 +1,13 @@
-using RevNet.ILGPU.Ops;
 using RevNet.ILGPU.Tensors;
 using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 
 namespace RevNet.ILGPU.Host;
 
 /// <summary>
-/// Convolution and fully connected layers: thin wrappers over <see cref="HostConv2d"/> and <see cref="HostGemm"/>.
+/// The fully connected layer on the host GEMM (<see cref="HostGemm"/>).
 /// </summary>
 internal sealed partial class HostOps
 {
-    /// <inheritdoc />
-    public void Conv2dForward(Tensor x, Tensor w, Tensor y, Conv2dGeometry g)
-    {
-        using IDisposable scratch = GemmScratch.Lease(Device.Pool);
-        HostConv2d.Forward(x.Span, w.Span, y.Span, g);
-    }
-
-    /// <inheritdoc />
-    public void Conv2dBackwardInput(Tensor dy, Tensor w, Tensor dx, Conv2dGeometry g)
-    {
-        using IDisposable scratch = GemmScratch.Lease(Device.Pool);
-        HostConv2d.BackwardInput(dy.Span, w.Span, dx.Span, g);
-    }
-
-    /// <inheritdoc />
-    public void Conv2dBackwardWeight(Tensor x, Tensor dy, Tensor dw, Conv2dGeometry g)
-    {
-        using IDisposable scratch = GemmScratch.Lease(Device.Pool);
-        HostConv2d.BackwardWeight(x.Span, dy.Span, dw.Span, g);
-    }
-
     /// <inheritdoc />
     public void LinearForward(Tensor x, Tensor w, Tensor b, Tensor y)
     {
