@@ -7,23 +7,14 @@ namespace RevNet.ILGPU.Host;
 internal sealed partial class HostOps
 {
     /// <inheritdoc />
-    public void Conv2dForward(Tensor x, Tensor w, Tensor y, Conv2dGeometry g)
-    {
-        using IDisposable scratch = GemmScratch.Lease(Device.Pool);
-        HostConv2d.Forward(x.Span, w.Span, y.Span, g);
-    }
+    public void Conv2dForward(Tensor x, Tensor w, Tensor y, Conv2dGeometry g) =>
+        WithScratch(() => HostConv2d.Forward(x.Span, w.Span, y.Span, g));
 
     /// <inheritdoc />
-    public void Conv2dBackwardInput(Tensor dy, Tensor w, Tensor dx, Conv2dGeometry g)
-    {
-        using IDisposable scratch = GemmScratch.Lease(Device.Pool);
-        HostConv2d.BackwardInput(dy.Span, w.Span, dx.Span, g);
-    }
+    public void Conv2dBackwardInput(Tensor dy, Tensor w, Tensor dx, Conv2dGeometry g) =>
+        WithScratch(() => HostConv2d.BackwardInput(dy.Span, w.Span, dx.Span, g));
 
     /// <inheritdoc />
-    public void Conv2dBackwardWeight(Tensor x, Tensor dy, Tensor dw, Conv2dGeometry g)
-    {
-        using IDisposable scratch = GemmScratch.Lease(Device.Pool);
-        HostConv2d.BackwardWeight(x.Span, dy.Span, dw.Span, g);
-    }
+    public void Conv2dBackwardWeight(Tensor x, Tensor dy, Tensor dw, Conv2dGeometry g) =>
+        WithScratch(() => HostConv2d.BackwardWeight(x.Span, dy.Span, dw.Span, g));
 }

@@ -22,9 +22,8 @@ internal sealed partial class HostOps
         }
 
         // y = x·wᵀ + y (y holds the broadcast bias).
-        using IDisposable scratch = GemmScratch.Lease(Device.Pool);
-        HostGemm.Sgemm(
-            false, true, n, outFeatures, inFeatures, 1f, x.Span, inFeatures, w.Span, inFeatures, 1f, ys, outFeatures);
+        WithScratch(() => HostGemm.Sgemm(
+            false, true, n, outFeatures, inFeatures, 1f, x.Span, inFeatures, w.Span, inFeatures, 1f, y.Span, outFeatures));
     }
 
     /// <inheritdoc />
@@ -33,20 +32,22 @@ internal sealed partial class HostOps
         int n = x.Shape[0];
         int outFeatures = w.Shape[0];
         int inFeatures = w.Shape[1];
-        ReadOnlySpan<float> dys = dy.Span;
-        using IDisposable scratch = GemmScratch.Lease(Device.Pool);
-        if (dx is not null)
+        WithScratch(() =>
         {
-            // dx[n, i] = Σ_o dy[n, o]·w[o, i]
-            HostGemm.Sgemm(
-                false, false, n, inFeatures, outFeatures, 1f, dys, outFeatures, w.Span, inFeatures, 0f, dx.Span,
-                inFeatures);
-        }
+            if (dx is not null)
+            {
+                // dx[n, i] = Σ_o dy[n, o]·w[o, i]
+                HostGemm.Sgemm(
+                    false, false, n, inFeatures, outFeatures, 1f, dy.Span, outFeatures, w.Span, inFeatures, 0f, dx.Span,
+                    inFeatures);
+            }
 
-        // dw[o, i] += Σ_n dy[n, o]·x[n, i]
-        HostGemm.Sgemm(
-            true, false, outFeatures, inFeatures, n, 1f, dys, outFeatures, x.Span, inFeatures, 1f, dw.Span,
-            inFeatures);
+            // dw[o, i] += Σ_n dy[n, o]·x[n, i]
+            HostGemm.Sgemm(
+                true, false, outFeatures, inFeatures, n, 1f, dy.Span, outFeatures, x.Span, inFeatures, 1f, dw.Span,
+                inFeatures);
+        });
+        ReadOnlySpan<float> dys = dy.Span;
 
         // db[o] += Σ_n dy[n, o], rows added in order n = 0, 1, ... (each lane is its own fixed-order sum).
         using Tensor sum = Device.Pool.Rent(new Shape(outFeatures), MemoryCategory.Workspace);
