@@ -1,3 +1,4 @@
+using System.Runtime.ExceptionServices;
 using RevNet.ILGPU.Devices;
 using RevNet.ILGPU.Ops;
 using RevNet.ILGPU.Tensors;
@@ -8,7 +9,7 @@ namespace RevNet.ILGPU.Host;
 /// The managed CPU backend: every <see cref="ITensorOps"/> op as plain C# over the tensors' pinned arrays, with
 /// <c>TensorPrimitives</c> for the simple elementwise ops, hand-written Vector512/256/128 loops (FMA) elsewhere, and
 /// <see cref="Parallel.For(int, int, Action{int})"/> over independent (n, c) planes or element ranges for big
-/// tensors. Split by op family over the <c>HostOps.*.cs</c> partial files.
+/// tensors. Split by op family over the <c>HostOps.Family.cs</c> partial files in <c>Ops/Family/</c>.
 /// </summary>
 /// <remarks>
 /// Determinism: parallel work only ever splits <i>independent outputs</i>. Every reduction is either done by one
@@ -101,6 +102,24 @@ internal sealed partial class HostOps : ITensorOps
                 body(i, Math.Min(i + MaxPrimitiveSpan, e));
             }
         });
+
+    /// <summary>
+    /// Runs a GEMM-based op with its scratch leased from this device's pool (<see cref="GemmScratch.Lease"/>). A
+    /// worker that runs out of pool memory surfaces as the <see cref="DeviceOutOfMemoryException"/> itself, not
+    /// wrapped in Parallel.For's AggregateException, so callers can handle it as any other out-of-memory.
+    /// </summary>
+    private void WithScratch(Action op)
+    {
+        using IDisposable lease = GemmScratch.Lease(Device.Pool);
+        try
+        {
+            op();
+        }
+        catch (AggregateException ex) when (ex.Flatten().InnerExceptions.OfType<DeviceOutOfMemoryException>().Any())
+        {
+            ExceptionDispatchInfo.Throw(ex.Flatten().InnerExceptions.OfType<DeviceOutOfMemoryException>().First());
+        }
+    }
 
     /// <summary>Scratch of <paramref name="length"/> floats from the pool (counted as workspace); dispose after use.</summary>
     private Tensor Workspace(int length) => Device.Pool.Rent(new Shape(length), MemoryCategory.Workspace);

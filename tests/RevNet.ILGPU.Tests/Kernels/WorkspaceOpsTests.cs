@@ -38,6 +38,33 @@ public abstract class WorkspaceOpsTests(DeviceFixture fixture) : OpsTestBase(fix
             w.ElementCount * sizeof(float), "GEMM panels (Host) or per-chunk partial sums (ILGPU) are pool scratch");
     }
 
+    [SkippableFact]
+    public void Conv2dForward_PoolLimitLeavesNoRoomForScratch_ThrowsDeviceOutOfMemory()
+    {
+        ComputeDevice device = Require();
+        Skip.If(device.Kind != DeviceKind.Host, "Only the Host convolution rents scratch from parallel workers.");
+        using Tensor x = device.RandomTensor(6, 8, 16, 32, 32);
+        using Tensor w = device.RandomTensor(7, 32, 16, 3, 3);
+        Conv2dGeometry g = TensorOps.ConvGeometry(x.Shape, w.Shape, 1, 1);
+        using Tensor y = Poisoned(device, 8, 32, 32, 32);
+        device.Pool.Trim();
+        int rented = device.Pool.RentedCount;
+        device.Pool.LimitBytes = device.Pool.AllocatedBytes + 1024;
+        try
+        {
+            FluentActions.Invoking(() => TensorOps.Conv2dForward(x, w, y, g))
+                .Should().Throw<DeviceOutOfMemoryException>("scratch counts against the limit like any tensor");
+        }
+        finally
+        {
+            device.Pool.LimitBytes = null;
+        }
+
+        device.Pool.RentedCount.Should().Be(rented, "the scratch rented before the failure went back");
+        TensorOps.Conv2dForward(x, w, y, g);
+        y.ToArray().Should().OnlyContain(v => float.IsFinite(v));
+    }
+
     /// <summary>
     /// Runs <paramref name="op"/> twice and returns how far the workspace peak rose above the bytes in use before;
     /// asserts that the op left nothing rented and that the second run allocated nothing new from the device.

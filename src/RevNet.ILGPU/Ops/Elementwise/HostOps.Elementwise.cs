@@ -9,111 +9,39 @@ namespace RevNet.ILGPU.Host;
 /// <summary>Elementwise ops and channel copies: TensorPrimitives over contiguous ranges, split across cores.</summary>
 internal sealed partial class HostOps
 {
-    /// <inheritdoc />
-    public unsafe void Add(Tensor a, Tensor b, Tensor y)
-    {
-        fixed (float* pa = a.Span, pb = b.Span, py = y.Span)
-        {
-            float* xa = pa;
-            float* xb = pb;
-            float* xy = py;
-            ElementwiseRanges((int)y.ElementCount, (s, e) =>
-                TensorPrimitives.Add(Read(xa, s, e), Read(xb, s, e), Write(xy, s, e)));
-        }
-    }
+    /// <summary>A TensorPrimitives-style op over matching ranges of a, b and y.</summary>
+    private delegate void SpanOp(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> y);
 
     /// <inheritdoc />
-    public unsafe void Subtract(Tensor a, Tensor b, Tensor y)
-    {
-        fixed (float* pa = a.Span, pb = b.Span, py = y.Span)
-        {
-            float* xa = pa;
-            float* xb = pb;
-            float* xy = py;
-            ElementwiseRanges((int)y.ElementCount, (s, e) =>
-                TensorPrimitives.Subtract(Read(xa, s, e), Read(xb, s, e), Write(xy, s, e)));
-        }
-    }
+    public void Add(Tensor a, Tensor b, Tensor y) => Primitive(a, b, y, TensorPrimitives.Add);
 
     /// <inheritdoc />
-    public unsafe void Axpy(float alpha, Tensor x, Tensor y)
-    {
-        fixed (float* px = x.Span, py = y.Span)
-        {
-            float* xx = px;
-            float* xy = py;
-            ElementwiseRanges((int)y.ElementCount, (s, e) =>
-                TensorPrimitives.MultiplyAdd(Read(xx, s, e), alpha, Read(xy, s, e), Write(xy, s, e)));
-        }
-    }
+    public void Subtract(Tensor a, Tensor b, Tensor y) => Primitive(a, b, y, TensorPrimitives.Subtract);
 
     /// <inheritdoc />
-    public unsafe void ReluForward(Tensor x, Tensor y)
-    {
-        fixed (float* px = x.Span, py = y.Span)
-        {
-            float* xx = px;
-            float* xy = py;
-            ElementwiseRanges((int)y.ElementCount, (s, e) =>
-                TensorPrimitives.Max(Read(xx, s, e), 0f, Write(xy, s, e)));
-        }
-    }
+    public void Multiply(Tensor a, Tensor b, Tensor y) => Primitive(a, b, y, TensorPrimitives.Multiply);
 
     /// <inheritdoc />
-    public void ReluBackward(Tensor y, Tensor dy, Tensor dx) =>
-        Map<ReluBackwardMap>(y, dy, dx, 0f, 0f);
+    public void Divide(Tensor a, Tensor b, Tensor y) => Primitive(a, b, y, TensorPrimitives.Divide);
 
     /// <inheritdoc />
-    public unsafe void Multiply(Tensor a, Tensor b, Tensor y)
-    {
-        fixed (float* pa = a.Span, pb = b.Span, py = y.Span)
-        {
-            float* xa = pa;
-            float* xb = pb;
-            float* xy = py;
-            ElementwiseRanges((int)y.ElementCount, (s, e) =>
-                TensorPrimitives.Multiply(Read(xa, s, e), Read(xb, s, e), Write(xy, s, e)));
-        }
-    }
+    public void Axpy(float alpha, Tensor x, Tensor y) =>
+        Primitive(x, y, y, (xs, ys, d) => TensorPrimitives.MultiplyAdd(xs, alpha, ys, d));
 
     /// <inheritdoc />
-    public unsafe void Divide(Tensor a, Tensor b, Tensor y)
-    {
-        fixed (float* pa = a.Span, pb = b.Span, py = y.Span)
-        {
-            float* xa = pa;
-            float* xb = pb;
-            float* xy = py;
-            ElementwiseRanges((int)y.ElementCount, (s, e) =>
-                TensorPrimitives.Divide(Read(xa, s, e), Read(xb, s, e), Write(xy, s, e)));
-        }
-    }
+    public void ReluForward(Tensor x, Tensor y) => Primitive(x, x, y, (xs, _, d) => TensorPrimitives.Max(xs, 0f, d));
+
+    /// <inheritdoc />
+    public void ReluBackward(Tensor y, Tensor dy, Tensor dx) => Map<ReluBackwardMap>(y, dy, dx, 0f, 0f);
 
     /// <inheritdoc />
     public void ScaleAdd(Tensor x, float alpha, float beta, Tensor y) => Map<ScaleAddMap>(x, x, y, alpha, beta);
 
     /// <inheritdoc />
-    public unsafe void Exp(Tensor x, Tensor y)
-    {
-        fixed (float* px = x.Span, py = y.Span)
-        {
-            float* xx = px;
-            float* xy = py;
-            ElementwiseRanges((int)y.ElementCount, (s, e) => TensorPrimitives.Exp(Read(xx, s, e), Write(xy, s, e)));
-        }
-    }
+    public void Exp(Tensor x, Tensor y) => Primitive(x, x, y, (xs, _, d) => TensorPrimitives.Exp(xs, d));
 
     /// <inheritdoc />
-    public unsafe void Sigmoid(Tensor x, Tensor y)
-    {
-        fixed (float* px = x.Span, py = y.Span)
-        {
-            float* xx = px;
-            float* xy = py;
-            ElementwiseRanges((int)y.ElementCount, (s, e) =>
-                TensorPrimitives.Sigmoid(Read(xx, s, e), Write(xy, s, e)));
-        }
-    }
+    public void Sigmoid(Tensor x, Tensor y) => Primitive(x, x, y, (xs, _, d) => TensorPrimitives.Sigmoid(xs, d));
 
     /// <inheritdoc />
     public void SigmoidBackward(Tensor y, Tensor dy, Tensor dx) => Map<SigmoidBackwardMap>(y, dy, dx, 0f, 0f);
@@ -153,9 +81,18 @@ internal sealed partial class HostOps
         }
     }
 
-    private static unsafe ReadOnlySpan<float> Read(float* p, int start, int end) => new(p + start, end - start);
-
-    private static unsafe Span<float> Write(float* p, int start, int end) => new(p + start, end - start);
+    /// <summary>Runs <paramref name="op"/> over ranges of the element count of y (y may alias a or b).</summary>
+    private static unsafe void Primitive(Tensor a, Tensor b, Tensor y, SpanOp op)
+    {
+        fixed (float* pa = a.Span, pb = b.Span, py = y.Span)
+        {
+            float* xa = pa;
+            float* xb = pb;
+            float* xy = py;
+            ElementwiseRanges((int)y.ElementCount, (s, e) =>
+                op(new ReadOnlySpan<float>(xa + s, e - s), new ReadOnlySpan<float>(xb + s, e - s), new Span<float>(xy + s, e - s)));
+        }
+    }
 
     /// <summary>
     /// Runs an elementwise map y[i] = f(a[i], b[i]; p, q) over the element count of y, split across cores, with the

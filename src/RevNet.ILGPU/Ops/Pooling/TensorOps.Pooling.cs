@@ -1,0 +1,65 @@
+using RevNet.ILGPU.Tensors;
+
+namespace RevNet.ILGPU.Ops;
+
+/// <summary>2x2 average pooling and global average pooling.</summary>
+public static partial class TensorOps
+{
+    /// <summary>2x2 average pooling with stride 2. H and W must be even.</summary>
+    public static void AvgPool2x2Forward(Tensor x, Tensor y)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(y);
+        Rank4(x, nameof(x));
+        if (x.Shape[2] % 2 != 0 || x.Shape[3] % 2 != 0)
+        {
+            throw new ArgumentException($"2x2 average pooling needs even H and W, got {x.Shape}.", nameof(x));
+        }
+
+        Expect(y, new Shape(x.Shape[0], x.Shape[1], x.Shape[2] / 2, x.Shape[3] / 2), nameof(y));
+        Device(x, y).Ops.AvgPool2x2Forward(x, y);
+    }
+
+    /// <summary>Backward of 2x2 average pooling (dx overwritten).</summary>
+    public static void AvgPool2x2Backward(Tensor dy, Tensor dx)
+    {
+        ArgumentNullException.ThrowIfNull(dy);
+        ArgumentNullException.ThrowIfNull(dx);
+        Rank4(dx, nameof(dx));
+        if (dx.Shape[2] % 2 != 0 || dx.Shape[3] % 2 != 0)
+        {
+            throw new ArgumentException($"2x2 average pooling needs even H and W, got {dx.Shape}.", nameof(dx));
+        }
+
+        Expect(dy, new Shape(dx.Shape[0], dx.Shape[1], dx.Shape[2] / 2, dx.Shape[3] / 2), nameof(dy));
+        Device(dy, dx).Ops.AvgPool2x2Backward(dy, dx);
+    }
+
+    /// <summary>Global average pooling x [N, C, H, W] → y [N, C].</summary>
+    public static void GlobalAvgPoolForward(Tensor x, Tensor y)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(y);
+        Rank4(x, nameof(x));
+        PooledShape(y, x.Shape[0], x.Shape[1], nameof(y));
+        Device(x, y).Ops.GlobalAvgPoolForward(x, y);
+    }
+
+    /// <summary>Backward of global average pooling (dx overwritten).</summary>
+    public static void GlobalAvgPoolBackward(Tensor dy, Tensor dx)
+    {
+        ArgumentNullException.ThrowIfNull(dy);
+        ArgumentNullException.ThrowIfNull(dx);
+        Rank4(dx, nameof(dx));
+        PooledShape(dy, dx.Shape[0], dx.Shape[1], nameof(dy));
+        Device(dy, dx).Ops.GlobalAvgPoolBackward(dy, dx);
+    }
+
+    private static void PooledShape(Tensor t, int n, int c, string paramName)
+    {
+        if (t.Shape != new Shape(n, c) && t.Shape != new Shape(n, c, 1, 1))
+        {
+            throw new ArgumentException($"Expected [{n}, {c}] or [{n}, {c}, 1, 1], got {t.Shape}.", paramName);
+        }
+    }
+}
