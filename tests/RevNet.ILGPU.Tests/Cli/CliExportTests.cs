@@ -41,15 +41,17 @@ public sealed class CliExportTests(TrainedCheckpoint trained) : IClassFixture<Tr
     }
 
     [Fact]
-    public void Export_OnnxPathInMissingFolder_OneLineError_NoFile()
+    public void Export_OnnxPathUnderAFile_OneLineError_NoFile()
     {
-        string onnx = _cli.PathOf(Path.Combine("missing", "model.onnx"));
+        string blocker = _cli.PathOf("blocker");
+        File.WriteAllText(blocker, "x");
+        string onnx = Path.Combine(blocker, "model.onnx");
 
         CliResult result = CliHarness.Run("export", "--checkpoint", trained.Path, "--onnx", onnx);
 
         result.ShouldBeOneLineError(ExitCodes.Failure);
-        result.Error.Should().Contain(onnx);
-        Directory.GetFileSystemEntries(_cli.Folder).Should().BeEmpty();
+        result.Error.Should().Contain("--onnx").And.Contain("cannot write");
+        Directory.GetFileSystemEntries(_cli.Folder).Should().BeEquivalentTo([blocker]);
     }
 
     [Fact]
