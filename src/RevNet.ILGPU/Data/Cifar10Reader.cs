@@ -139,7 +139,7 @@ public static class Cifar10Reader
             for (int r = 0; r < counts[f]; r++, n++)
             {
                 long offset = (long)r * RecordSize;
-                int got = ReadFully(streams[f], record);
+                int got = streams[f].ReadAtLeast(record, record.Length, throwOnEndOfStream: false);
                 if (got != RecordSize)
                 {
                     throw new DataFormatException(names[f], offset + got, "the file ended early (it shrank while being read)");
@@ -181,22 +181,5 @@ public static class Cifar10Reader
             file.WriteByte(labels[r]);
             file.Write(pixels.Slice(r * PixelBytes, PixelBytes));
         }
-    }
-
-    private static int ReadFully(Stream s, Span<byte> buffer)
-    {
-        int got = 0;
-        while (got < buffer.Length)
-        {
-            int n = s.Read(buffer[got..]);
-            if (n == 0)
-            {
-                break;
-            }
-
-            got += n;
-        }
-
-        return got;
     }
 }

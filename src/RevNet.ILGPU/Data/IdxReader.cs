@@ -64,7 +64,7 @@ public static class IdxReader
 
         long available = stream.Length - stream.Position;
         Span<byte> probe = stackalloc byte[2];
-        int got = ReadFully(stream, probe);
+        int got = stream.ReadAtLeast(probe, probe.Length, throwOnEndOfStream: false);
         stream.Seek(-got, SeekOrigin.Current);
         bool gzip = got == 2 && probe[0] == 0x1F && probe[1] == 0x8B;
         if (!gzip)
@@ -309,7 +309,7 @@ public static class IdxReader
         Span<byte> trailer = stackalloc byte[8];
         long at = end - 8;
         file.Seek(at, SeekOrigin.Begin);
-        if (at < 10 || ReadFully(file, trailer) != 8)
+        if (at < 10 || file.ReadAtLeast(trailer, trailer.Length, throwOnEndOfStream: false) != 8)
         {
             throw new DataFormatException(name, Math.Max(at, 0), "the gzip file is too short to hold its trailer");
         }
@@ -323,23 +323,6 @@ public static class IdxReader
                 $"the gzip trailer (CRC-32 0x{storedCrc:X8}, size {storedSize}) does not match the {length} bytes decompressed "
                 + $"(CRC-32 0x{crc:X8}): the file is truncated or corrupt (multi-member gzip files are not supported)");
         }
-    }
-
-    private static int ReadFully(Stream s, Span<byte> buffer)
-    {
-        int got = 0;
-        while (got < buffer.Length)
-        {
-            int n = s.Read(buffer[got..]);
-            if (n == 0)
-            {
-                break;
-            }
-
-            got += n;
-        }
-
-        return got;
     }
 
     private static string Describe(int[] dims) => "[" + string.Join(", ", dims) + "]";

@@ -1,47 +1,22 @@
 namespace RevNet.ILGPU.Layers;
 
 /// <summary>One layer's forward or backward in a graph's plan, as an <see cref="IGraphObserver"/> sees it.</summary>
-public readonly struct LayerEvent
-{
-    internal LayerEvent(
-        int index, ILayer layer, LayerAction action, ForwardMode mode, long step, ActivationView input,
-        ActivationView output, ActivationView outputGradient, ActivationView inputGradient)
-    {
-        Index = index;
-        Layer = layer;
-        Action = action;
-        Mode = mode;
-        Step = step;
-        Input = input;
-        Output = output;
-        OutputGradient = outputGradient;
-        InputGradient = inputGradient;
-    }
-
-    /// <summary>The layer's index in the plan (nested graphs flattened).</summary>
-    public int Index { get; }
-
-    /// <summary>The layer.</summary>
-    public ILayer Layer { get; }
-
-    /// <summary>What the plan does with it.</summary>
-    public LayerAction Action { get; }
-
-    /// <summary>The mode its forward ran in.</summary>
-    public ForwardMode Mode { get; }
-
-    /// <summary>The graph's training step: how many <see cref="ForwardMode.Train"/> forwards it ran before this one.</summary>
-    public long Step { get; }
-
-    /// <summary>The layer's input (in backward of a rebuilt layer: the rebuilt input; may be empty otherwise).</summary>
-    public ActivationView Input { get; }
-
-    /// <summary>The layer's output (forward only).</summary>
-    public ActivationView Output { get; }
-
-    /// <summary>dL/d(output) (backward only).</summary>
-    public ActivationView OutputGradient { get; }
-
-    /// <summary>dL/d(input) (backward only).</summary>
-    public ActivationView InputGradient { get; }
-}
+/// <param name="Index">The layer's index in the plan (nested graphs flattened).</param>
+/// <param name="Layer">The layer.</param>
+/// <param name="Action">What the plan does with it.</param>
+/// <param name="Mode">The mode its forward ran in.</param>
+/// <param name="Step">The graph's training step: how many <see cref="ForwardMode.Train"/> forwards it ran before this one.</param>
+/// <param name="Input">The layer's input (in backward of a rebuilt layer: the rebuilt input; may be empty otherwise).</param>
+/// <param name="Output">The layer's output (forward only).</param>
+/// <param name="OutputGradient">dL/d(output) (backward only).</param>
+/// <param name="InputGradient">dL/d(input) (backward only).</param>
+public readonly record struct LayerEvent(
+    int Index,
+    ILayer Layer,
+    LayerAction Action,
+    ForwardMode Mode,
+    long Step,
+    ActivationView Input,
+    ActivationView Output,
+    ActivationView OutputGradient,
+    ActivationView InputGradient);
