@@ -246,6 +246,12 @@ public static class Checkpoint
             r.NonNegativeInt32("skipped"), r.Double(), r.Single());
         double totalSeconds = r.Double();
         long skipped = r.Int64();
+        if (counters.Seen < 0 || counters.Correct < 0 || counters.Correct > counters.Seen || !(counters.LossSum >= 0)
+            || !(counters.TrainSeconds >= 0) || !(totalSeconds >= 0) || skipped < 0 || double.IsInfinity(totalSeconds))
+        {
+            throw r.Error("impossible counters (negative, non-finite, or more correct than seen samples)");
+        }
+
         int stateWords = r.Count(sizeof(ulong), "random state words");
         ulong[] state = new ulong[stateWords];
         for (int i = 0; i < state.Length; i++)

@@ -268,6 +268,15 @@ public sealed class Trainer
             throw new CheckpointException(source, -1, $"its loader position (batch {p.BatchIndex}) is past the {train.BatchesPerEpoch} batches per epoch");
         }
 
+        long taken = data.GlobalStep + data.SkippedBatches;
+        if (taken < (long)data.Epoch * train.BatchesPerEpoch || taken > ((long)data.Epoch + 1) * train.BatchesPerEpoch
+            || data.Counters.Batches > train.BatchesPerEpoch)
+        {
+            throw new CheckpointException(
+                source, -1, $"its counters are impossible for {train.BatchesPerEpoch} batches per epoch (epoch {data.Epoch}, "
+                + $"{data.GlobalStep} steps, {data.SkippedBatches} skipped); the file was altered or written by another program");
+        }
+
         if (data.Optimizer is null)
         {
             throw new CheckpointException(source, -1, "it holds no optimizer state (a weights-only checkpoint cannot resume training)");

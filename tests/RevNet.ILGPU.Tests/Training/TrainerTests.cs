@@ -241,6 +241,33 @@ public sealed class TrainerTests : IDisposable
             .Should().Throw<CheckpointException>().WithMessage("*'mlp'*'cnn'*");
     }
 
+    [Theory]
+    [InlineData("global step 2^62")]
+    [InlineData("epoch 2^31-1")]
+    [InlineData("negative seen")]
+    public void LoadCheckpoint_ForgedCountersWithValidChecksum_AreRejected(string forgery)
+    {
+        string path = _dir.File("forged.ckpt");
+        using ComputeDevice device = ComputeDevice.Create(DeviceKind.Host);
+        using var model = new TinyMlp(device, 784, 16, 10, seed: 1);
+        using var sgd = new Sgd(0.05f);
+        using var loader = new BatchLoader(Train.Value, Batch);
+        var trainer = new Trainer(device, model, sgd, new TrainerOptions { MaxSteps = 2, ArchitectureId = "mlp" });
+        trainer.Fit(loader);
+        trainer.SaveCheckpoint(path, loader);
+        CheckpointData good = Checkpoint.Load(path);
+        CheckpointData forged = forgery switch
+        {
+            "global step 2^62" => good with { GlobalStep = 1L << 62 },
+            "epoch 2^31-1" => good with { Epoch = int.MaxValue },
+            _ => good with { Counters = good.Counters with { Seen = -5 } },
+        };
+        Checkpoint.Save(path, forged); // a valid checksum over impossible values
+
+        FluentActions.Invoking(() => new Trainer(device, model, sgd, new TrainerOptions { ArchitectureId = "mlp" }).LoadCheckpoint(path, loader))
+            .Should().Throw<CheckpointException>().WithMessage("*impossible*");
+    }
+
     [Fact]
     public void RunReport_Write_HoldsTheRequiredFields()
     {
