@@ -14,7 +14,7 @@ namespace RevNet.ILGPU.Distributed;
 /// <para>
 /// The gradients are reduced in buckets of about <see cref="DataParallelOptions.BucketBytes"/>, laid out once in the
 /// reverse of the model's parameter order (the order a backward finishes them). When the model is a
-/// <see cref="Sequential"/>, the wrapper watches its plan (<see cref="IGraphObserver.OnBackward"/>, where a layer's
+/// <see cref="Sequential"/> (or a zoo <see cref="Models.Model"/>, through its network), the wrapper watches its plan (<see cref="IGraphObserver.OnBackward"/>, where a layer's
 /// gradients are final) and starts each bucket's nonblocking all-reduce as soon as all its gradients are final, so
 /// the transfer overlaps the backward (the recompute) of the layers below. Every process posts the buckets in the same
 /// order, also one that skipped its backward, so the collectives always match.
@@ -56,7 +56,7 @@ public sealed class DataParallel : IGradientReducer, IGraphObserver, IDisposable
             BroadcastState();
         }
 
-        if (Options.Overlap && model is Sequential seq && communicator.Size > 1)
+        if (Options.Overlap && communicator.Size > 1 && (model as Sequential ?? (model as Models.Model)?.Network) is { } seq)
         {
             _observed = seq;
             seq.Observers.Add(this);

@@ -4,10 +4,10 @@ namespace RevNet.ILGPU.Distributed;
 public sealed record DataParallelOptions
 {
     /// <summary>
-    /// Gradient bytes per all-reduce bucket (default 1 MiB). Smaller buckets start sooner during the backward; larger
+    /// Gradient bytes per all-reduce bucket (default 256 KiB). Smaller buckets start sooner during the backward; larger
     /// ones have less per-message overhead.
     /// </summary>
-    public int BucketBytes { get; init; } = 1 << 20;
+    public int BucketBytes { get; init; } = 256 << 10;
 
     /// <summary>Start each bucket's all-reduce during the backward (default true); false reduces all after it.</summary>
     public bool Overlap { get; init; } = true;
