@@ -145,6 +145,7 @@ static void Train(Communicator comm, string dir, int batch, int steps, bool over
     var watch = Stopwatch.StartNew();
     trainer.Fit(loader);
     double ms = watch.Elapsed.TotalMilliseconds / Math.Max(1, steps);
+    dp.MeasureBlockingAllReduce();
     using (var w = new BinaryWriter(File.Create(Path.Combine(dir, $"params.{comm.Rank}.bin"))))
     {
         foreach (Parameter p in model.Parameters)

@@ -223,6 +223,7 @@ internal static class TrainRun
         };
         if (parallel is not null)
         {
+            parallel.MeasureBlockingAllReduce();
             OverlapStatistics o = parallel.Statistics;
             settings["allReduceMsPerStep"] = (o.CommunicationMilliseconds / Math.Max(1, o.Steps)).ToString("F2", CultureInfo.InvariantCulture);
             settings["allReduceHiddenFraction"] = o.HiddenFraction.ToString("F3", CultureInfo.InvariantCulture);

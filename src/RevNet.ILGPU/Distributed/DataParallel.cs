@@ -190,6 +190,37 @@ public sealed class DataParallel : IGradientReducer, IGraphObserver, IDisposable
         };
     }
 
+    /// <summary>
+    /// Times the step's buckets as blocking all-reduces (a collective: every rank must call it, outside a step) and
+    /// records the mean in <see cref="OverlapStatistics.BlockingMilliseconds"/>, the reference for the hidden fraction.
+    /// The gradients are not touched.
+    /// </summary>
+    /// <param name="repeats">How many times to reduce all buckets.</param>
+    /// <returns>Milliseconds per step's worth of buckets.</returns>
+    public double MeasureBlockingAllReduce(int repeats = 5)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(repeats, 1);
+        if (_comm.Size == 1)
+        {
+            return 0;
+        }
+
+        _comm.Barrier();
+        long t0 = Stopwatch.GetTimestamp();
+        for (int i = 0; i < repeats; i++)
+        {
+            foreach (Bucket b in _buckets)
+            {
+                b.Buffer.AsSpan().Clear();
+                _comm.AllReduceSum(b.Buffer.AsSpan());
+            }
+        }
+
+        double ms = Stopwatch.GetElapsedTime(t0).TotalMilliseconds / repeats;
+        _stats = _stats with { BlockingMilliseconds = ms };
+        return ms;
+    }
+
     /// <inheritdoc />
     public (double LossSum, long Correct) ReduceMetrics(double lossSum, long correct)
     {
