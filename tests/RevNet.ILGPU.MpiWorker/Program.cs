@@ -135,11 +135,17 @@ static void Train(Communicator comm, string dir, int batch, int steps, bool over
         GradientReducer = dp,
     });
     var losses = new List<float>();
+    // REVNET_FAIL_AT="rank:step" makes that rank alone throw after that step (the others are then in a collective).
+    string[] fail = (Environment.GetEnvironmentVariable("REVNET_FAIL_AT") ?? "-1:-1").Split(':');
     trainer.Progress += (_, p) =>
     {
         if (p.Kind == ProgressKind.Step)
         {
             losses.Add(p.Loss);
+            if (comm.Rank == int.Parse(fail[0], CultureInfo.InvariantCulture) && p.GlobalStep == int.Parse(fail[1], CultureInfo.InvariantCulture))
+            {
+                throw new InvalidOperationException($"injected failure on rank {comm.Rank} after step {p.GlobalStep}");
+            }
         }
     };
     var watch = Stopwatch.StartNew();

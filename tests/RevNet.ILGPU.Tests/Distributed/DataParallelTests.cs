@@ -91,6 +91,20 @@ public sealed class DataParallelTests : IDisposable
         LossLine(o2).Zip(LossLine(o1), (x, y) => Math.Abs(x - y)).Max().Should().BeLessThan(1e-5f, "the reported loss is the global batch's");
     }
 
+    [SkippableFact]
+    public void One_rank_failing_mid_training_stops_every_rank_within_seconds_naming_it()
+    {
+        MpiRun.SkipIfUnavailable();
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        (int code, string output) = MpiRun.Run(
+            2, MpiRun.WorkerDll, ["train", _dir, "32", "10", "1", "256", "320"], 60,
+            new Dictionary<string, string> { ["REVNET_FAIL_AT"] = "1:3" });
+        code.Should().NotBe(0, output);
+        output.Should().Contain("rank 1: System.InvalidOperationException: injected failure on rank 1 after step 3");
+        File.Exists(Path.Combine(_dir, "params.0.bin")).Should().BeFalse("rank 0 was stopped, not left to finish");
+        watch.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(20), "an abort, not a hang");
+    }
+
     private static float[] TrainTiny(bool reducer)
     {
         using var device = ComputeDevice.Create(DeviceKind.Host);

@@ -16,7 +16,8 @@ public static class MpiRun
         Skip.If(MpirunPath is null, "mpirun not found: install Open MPI ('apt-get install -y --no-install-recommends openmpi-bin'); .ci/run does.");
 
     /// <summary>Runs <c>mpirun -np <paramref name="np"/> dotnet &lt;dll&gt; args</c>; returns exit code and output.</summary>
-    public static (int ExitCode, string Output) Run(int np, string dll, IEnumerable<string> args, int timeoutSeconds = 60)
+    public static (int ExitCode, string Output) Run(
+        int np, string dll, IEnumerable<string> args, int timeoutSeconds = 60, IReadOnlyDictionary<string, string>? environment = null)
     {
         var psi = new ProcessStartInfo(MpirunPath!)
         {
@@ -30,6 +31,13 @@ public static class MpiRun
         }
 
         ConfigureLoopback(psi.Environment);
+        foreach ((string key, string value) in environment ?? new Dictionary<string, string>())
+        {
+            psi.Environment[key] = value;
+            psi.ArgumentList.Insert(0, "-x");
+            psi.ArgumentList.Insert(1, key);
+        }
+
         return RunProcess(psi, timeoutSeconds);
     }
 
