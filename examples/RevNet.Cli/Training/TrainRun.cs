@@ -6,6 +6,7 @@ using RevNet.Cli.Plotting;
 using RevNet.ILGPU.Data;
 using RevNet.ILGPU.Devices;
 using RevNet.ILGPU.Diagnostics;
+using RevNet.ILGPU.Distributed;
 using RevNet.ILGPU.Layers;
 using RevNet.ILGPU.Models;
 using RevNet.ILGPU.Training;
@@ -21,14 +22,46 @@ internal static class TrainRun
 
     public static int Execute(TrainSettings s, CliContext context)
     {
+        // Under 'mpirun -np N' every rank trains its shard of each batch; rank 0 alone prints and writes files. A
+        // failing rank takes every rank down at once (MPI_Abort) with its rank and reason, instead of a hang.
+        Communicator world = Communicator.World;
+        if (world.Size == 1)
+        {
+            return ExecuteRank(s, context, world);
+        }
+
+        try
+        {
+            return ExecuteRank(s, world.IsRoot ? context : new CliContext(TextWriter.Null, context.Error, context.Cancellation), world);
+        }
+#pragma warning disable CA1031 // One rank's failure must end all ranks: reported, then MPI_Abort.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            context.Error.WriteLine($"error: rank {world.Rank} of {world.Size} failed: {ErrorReport.OneLine(ex.Message)}");
+            world.Abort(ExitCodes.Failure);
+            throw;
+        }
+        finally
+        {
+            world.Dispose();
+        }
+    }
+
+    private static int ExecuteRank(TrainSettings s, CliContext context, Communicator world)
+    {
         var wall = Stopwatch.StartNew();
         string outputFolder = s.OutputDirectory
             ?? Path.Combine("runs", DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture));
-        OutputPaths.Probe(
-            ("--checkpoint", s.Checkpoint, false),
-            ("--report", s.Report, false),
-            ("--out", outputFolder, true),
-            ("--out (report.json)", Path.Combine(outputFolder, "report.json"), false));
+        if (world.IsRoot)
+        {
+            OutputPaths.Probe(
+                ("--checkpoint", s.Checkpoint, false),
+                ("--report", s.Report, false),
+                ("--out", outputFolder, true),
+                ("--out (report.json)", Path.Combine(outputFolder, "report.json"), false));
+        }
+
         string folder = DataLocator.Resolve(s.Data);
         Dataset train = DataLocator.Load(folder, train: true, s.Limit, context.Out);
         Dataset test = DataLocator.Load(folder, train: false, s.TestLimit, context.Out);
@@ -42,6 +75,11 @@ internal static class TrainRun
         {
             throw new CliException(
                 $"the test images are {test.Channels}x{test.Height}x{test.Width} but the training images {train.Channels}x{train.Height}x{train.Width}.");
+        }
+
+        if (s.Batch < world.Size)
+        {
+            throw new CliException($"--batch {s.Batch} is smaller than the {world.Size} processes; each needs at least one image per step.");
         }
 
         if (s.Batch > train.Count)
@@ -61,10 +99,15 @@ internal static class TrainRun
             Classes = train.ClassCount,
             Seed = s.Seed,
         };
-        Outcome? outcome = Train(s, context, train, test, folder, modelOptions, wall);
+        Outcome? outcome = Train(s, context, train, test, folder, modelOptions, wall, world);
         if (outcome is null)
         {
             return ExitCodes.Cancelled;
+        }
+
+        if (!world.IsRoot)
+        {
+            return ExitCodes.Success;
         }
 
         // The training device is gone: the memory pass below measures on a fresh pool.
@@ -86,7 +129,8 @@ internal static class TrainRun
 
     /// <summary>Trains and prints the summary; null when cancelled (after saving the checkpoint, if any).</summary>
     private static Outcome? Train(
-        TrainSettings s, CliContext context, Dataset train, Dataset test, string folder, ModelOptions modelOptions, Stopwatch wall)
+        TrainSettings s, CliContext context, Dataset train, Dataset test, string folder, ModelOptions modelOptions, Stopwatch wall,
+        Communicator world)
     {
         string architecture = ArchitectureId.For(s.Model, modelOptions);
         using ComputeDevice device = ComputeDevice.Create(ComputeDevice.ParseKind(s.Device));
@@ -108,8 +152,10 @@ internal static class TrainRun
         using var testLoader = new BatchLoader(test, Math.Min(EvalBatch, test.Count), BatchLoaderOptions.Evaluation);
         long totalSteps = (long)s.Epochs * trainLoader.BatchesPerEpoch;
         LearningRateSchedule schedule = LearningRateSchedule.Cosine(lr, totalSteps).WithWarmup(Math.Min(s.WarmupSteps, totalSteps));
+        using DataParallel? parallel = world.Size > 1 ? new DataParallel(world, model) : null;
         var trainer = new Trainer(device, model, optimizer, new TrainerOptions
         {
+            GradientReducer = parallel,
             Epochs = s.Epochs,
             Schedule = schedule,
             ArchitectureId = architecture,
@@ -128,6 +174,10 @@ internal static class TrainRun
             $"Training {model.Name} ({Units.Count(model.ParameterCount)} parameters, {model.Mode}) on {device}: "
             + $"{train.Count} training / {test.Count} test images from {folder}; {s.Epochs} epoch(s) of {trainLoader.BatchesPerEpoch} "
             + $"steps, batch {s.Batch}, {optimizer}, {schedule}."));
+        if (parallel is not null)
+        {
+            context.Out.WriteLine($"Data-parallel over {world.Size} processes: batch {s.Batch / world.Size} each, {parallel.BucketCount} gradient buckets.");
+        }
 
         var steps = new List<StepPoint>();
         ProgressView view = ProgressView.Create(context);
@@ -177,7 +227,17 @@ internal static class TrainRun
             ["testImages"] = test.Count.ToString(CultureInfo.InvariantCulture),
             ["data"] = Path.GetFullPath(folder),
             ["wallSeconds"] = wallSeconds.ToString("F1", CultureInfo.InvariantCulture),
+            ["processes"] = world.Size.ToString(CultureInfo.InvariantCulture),
         };
+        if (parallel is not null)
+        {
+            parallel.MeasureBlockingAllReduce();
+            OverlapStatistics o = parallel.Statistics;
+            settings["allReduceMsPerStep"] = (o.CommunicationMilliseconds / Math.Max(1, o.Steps)).ToString("F2", CultureInfo.InvariantCulture);
+            settings["allReduceHiddenFraction"] = o.HiddenFraction.ToString("F3", CultureInfo.InvariantCulture);
+            context.Out.WriteLine($"Gradient all-reduce: {o}.");
+        }
+
         RunReport report = RunReport.From(result, device, model.Name, model.ParameterCount, settings);
         PrintSummary(context.Console, report, result, wallSeconds);
         return new Outcome(report, result, steps, $"{model.Name} ({model.Mode})", device.Kind);

@@ -340,8 +340,17 @@ public sealed class Trainer
         float lr = Options.Schedule?.GetLearningRate(GlobalStep) ?? _optimizer.LearningRate;
         _optimizer.LearningRate = lr;
         int stepInEpoch = _counters.Batches + 1;
-        using Tensor x = batch.ToTensor(_device);
-        StepResult r = _step.Compute(x, batch.Labels.Span);
+        StepResult r;
+        if (Options.GradientReducer is { } reducer)
+        {
+            r = ComputeShard(reducer, batch);
+        }
+        else
+        {
+            using Tensor x = batch.ToTensor(_device);
+            r = _step.Compute(x, batch.Labels.Span);
+        }
+
         if (!r.IsFinite)
         {
             if (Options.NonFiniteLoss == NonFinitePolicy.Throw)
@@ -373,6 +382,34 @@ public sealed class Trainer
         return r.Loss;
     }
 
+    /// <summary>Data-parallel step: this process's rows of the global batch, then gradients and metrics reduced.</summary>
+    private StepResult ComputeShard(IGradientReducer reducer, HostBatch batch)
+    {
+        (int start, int count) = reducer.Shard(batch.Count);
+        reducer.BeginStep(count, batch.Count);
+        StepResult r;
+        if (count > 0)
+        {
+            Shape s = batch.Shape;
+            long per = s.ElementCount / batch.Count;
+            int[] dims = [.. s.Dims];
+            dims[0] = count;
+            using Tensor x = _device.Pool.Rent(new Shape(dims), MemoryCategory.Workspace);
+            x.CopyFrom(batch.Images.Span.Slice((int)(start * per), (int)(count * per)));
+            r = _step.Compute(x, batch.Labels.Span.Slice(start, count));
+        }
+        else
+        {
+            _optimizer.ZeroGradients(_model.Parameters);
+            r = new StepResult(0f, 0, 0, 0, 0, null);
+        }
+
+        // Every process reduces, also one whose loss was not finite (its gradients are zero), so the collectives match.
+        reducer.ReduceGradients(_model.Parameters);
+        (double lossSum, long correct) = reducer.ReduceMetrics(count > 0 ? (double)r.Loss * count : 0, r.Correct);
+        return r with { Loss = (float)(lossSum / batch.Count), Correct = (int)correct };
+    }
+
     private void CheckGradients(IReadOnlyList<Parameter> parameters, int stepInEpoch)
     {
         foreach (Parameter p in parameters)
@@ -396,6 +433,11 @@ public sealed class Trainer
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         ArgumentNullException.ThrowIfNull(train);
+        if (Options.GradientReducer is { IsPrimary: false })
+        {
+            return;
+        }
+
         (IReadOnlyList<NamedArray> parameters, IReadOnlyList<NamedArray> buffers) = ModelState.Capture(_model);
         var data = new CheckpointData
         {

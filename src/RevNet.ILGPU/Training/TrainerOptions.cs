@@ -40,4 +40,11 @@ public sealed record TrainerOptions
 
     /// <summary>Whether to raise <see cref="Trainer.Progress"/> after every step (epoch events are always raised).</summary>
     public bool ReportSteps { get; init; } = true;
+
+    /// <summary>
+    /// Makes this trainer one replica of a data-parallel run (e.g. <see cref="Distributed.DataParallel"/>): it trains
+    /// on its shard of each batch, averages gradients over the processes and writes checkpoints only when primary.
+    /// Null (default): single-process training, no MPI needed.
+    /// </summary>
+    public IGradientReducer? GradientReducer { get; init; }
 }

@@ -1,0 +1,199 @@
+using System.Runtime.InteropServices;
+
+namespace RevNet.ILGPU.Distributed;
+
+/// <summary>MPI_COMM_WORLD over Open MPI, bound at run time.</summary>
+internal sealed unsafe class MpiCommunicator : Communicator
+{
+    private readonly MpiNative _mpi;
+    private readonly int _rank;
+    private readonly int _size;
+    private bool _finalized;
+
+    private MpiCommunicator(MpiNative mpi)
+    {
+        _mpi = mpi;
+        int flag;
+        MpiNative.Check(mpi.Finalized(&flag), "MPI_Finalized");
+        if (flag != 0)
+        {
+            throw new CommunicatorException("MPI was already finalized in this process; it cannot be initialized again.");
+        }
+
+        MpiNative.Check(mpi.Initialized(&flag), "MPI_Initialized");
+        if (flag == 0)
+        {
+            MpiNative.Check(mpi.Init(0, 0), "MPI_Init");
+        }
+
+        int rank, size;
+        MpiNative.Check(mpi.CommRank(mpi.CommWorld, &rank), "MPI_Comm_rank");
+        MpiNative.Check(mpi.CommSize(mpi.CommWorld, &size), "MPI_Comm_size");
+        _rank = rank;
+        _size = size;
+
+        // A rank that dies of an unhandled exception takes the others down at once instead of leaving them waiting
+        // in a collective; a rank that simply exits finalizes.
+        AppDomain.CurrentDomain.UnhandledException += OnUnhandled;
+        AppDomain.CurrentDomain.ProcessExit += OnExit;
+    }
+
+    public override int Rank => _rank;
+
+    public override int Size => _size;
+
+    internal static MpiCommunicator Create() => new(MpiNative.Load());
+
+    public override void AllReduceSum(Span<float> values)
+    {
+        ThrowIfFinalized();
+        fixed (float* p = values)
+        {
+            MpiNative.Check(_mpi.Allreduce(MpiNative.InPlace, (nint)p, values.Length, _mpi.Float, _mpi.Sum, _mpi.CommWorld), "MPI_Allreduce");
+        }
+    }
+
+    public override void AllReduceSum(Span<double> values)
+    {
+        ThrowIfFinalized();
+        fixed (double* p = values)
+        {
+            MpiNative.Check(_mpi.Allreduce(MpiNative.InPlace, (nint)p, values.Length, _mpi.Double, _mpi.Sum, _mpi.CommWorld), "MPI_Allreduce");
+        }
+    }
+
+    public override CommunicationRequest IAllReduceSum(float[] values, int count = -1)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        ThrowIfFinalized();
+        int n = count < 0 ? values.Length : count;
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(n, values.Length, nameof(count));
+        var pin = GCHandle.Alloc(values, GCHandleType.Pinned);
+        nint request;
+        int code = _mpi.Iallreduce(MpiNative.InPlace, pin.AddrOfPinnedObject(), n, _mpi.Float, _mpi.Sum, _mpi.CommWorld, &request);
+        if (code != 0)
+        {
+            pin.Free();
+            MpiNative.Check(code, "MPI_Iallreduce");
+        }
+
+        return new MpiRequest(_mpi, request, pin);
+    }
+
+    public override void Broadcast(Span<float> values, int root = 0)
+    {
+        CheckRoot(root);
+        ThrowIfFinalized();
+        fixed (float* p = values)
+        {
+            MpiNative.Check(_mpi.Bcast((nint)p, values.Length, _mpi.Float, root, _mpi.CommWorld), "MPI_Bcast");
+        }
+    }
+
+    public override void Broadcast(Span<byte> values, int root = 0)
+    {
+        CheckRoot(root);
+        ThrowIfFinalized();
+        fixed (byte* p = values)
+        {
+            MpiNative.Check(_mpi.Bcast((nint)p, values.Length, _mpi.Byte, root, _mpi.CommWorld), "MPI_Bcast");
+        }
+    }
+
+    public override void Barrier()
+    {
+        ThrowIfFinalized();
+        MpiNative.Check(_mpi.Barrier(_mpi.CommWorld), "MPI_Barrier");
+    }
+
+    public override void Abort(int exitCode)
+    {
+        Console.Out.Flush();
+        Console.Error.Flush();
+        _ = _mpi.Abort(_mpi.CommWorld, exitCode);
+        Environment.Exit(exitCode);
+    }
+
+    protected override void Dispose(bool disposing) => FinalizeOnce();
+
+    private void FinalizeOnce()
+    {
+        if (_finalized)
+        {
+            return;
+        }
+
+        _finalized = true;
+        AppDomain.CurrentDomain.UnhandledException -= OnUnhandled;
+        AppDomain.CurrentDomain.ProcessExit -= OnExit;
+        _ = _mpi.Finalize();
+    }
+
+    private void OnExit(object? sender, EventArgs e) => FinalizeOnce();
+
+    private void OnUnhandled(object? sender, UnhandledExceptionEventArgs e)
+    {
+        Console.Error.WriteLine($"rank {_rank}: {e.ExceptionObject}");
+        if (!_finalized)
+        {
+            Abort(1);
+        }
+    }
+
+    private void ThrowIfFinalized()
+    {
+        if (_finalized)
+        {
+            throw new CommunicatorException("The MPI communicator was disposed (MPI finalized); no collective can run after it.");
+        }
+    }
+
+    private sealed class MpiRequest(MpiNative mpi, nint request, GCHandle pin) : CommunicationRequest
+    {
+        private nint _request = request;
+        private readonly GCHandle _pin = pin;
+        private bool _done;
+
+        public override bool IsCompleted => _done;
+
+        public override bool Test()
+        {
+            if (_done)
+            {
+                return true;
+            }
+
+            int flag;
+            nint r = _request;
+            MpiNative.Check(mpi.Test(&r, &flag, 0), "MPI_Test");
+            _request = r;
+
+            if (flag != 0)
+            {
+                Complete();
+            }
+
+            return _done;
+        }
+
+        public override void Wait()
+        {
+            if (_done)
+            {
+                return;
+            }
+
+            nint r = _request;
+            MpiNative.Check(mpi.Wait(&r, 0), "MPI_Wait");
+            _request = r;
+
+            Complete();
+        }
+
+        private void Complete()
+        {
+            _done = true;
+            _pin.Free();
+        }
+    }
+}
