@@ -17,6 +17,7 @@ public static class AtomicFile
         string full = Path.GetFullPath(path);
         string dir = Path.GetDirectoryName(full) ?? ".";
         Directory.CreateDirectory(dir);
+        RemoveStaleTemporaries(dir, Path.GetFileName(full));
         string temp = Path.Combine(dir, $".{Path.GetFileName(full)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
         try
         {
@@ -43,6 +44,40 @@ public static class AtomicFile
     {
         ArgumentNullException.ThrowIfNull(bytes);
         Write(path, file => file.Write(bytes));
+    }
+
+    /// <summary>
+    /// Deletes temporary files of earlier writes to the same target whose process is gone (killed mid-write), so they
+    /// do not pile up beside the file. Temporaries of live processes are left alone.
+    /// </summary>
+    private static void RemoveStaleTemporaries(string dir, string name)
+    {
+        string prefix = "." + name + ".";
+        foreach (string temp in Directory.EnumerateFiles(dir, prefix + "*.tmp"))
+        {
+            string[] parts = Path.GetFileName(temp)[prefix.Length..].Split('.');
+            if (parts.Length == 3 && int.TryParse(parts[0], out int pid) && pid != Environment.ProcessId && !IsRunning(pid))
+            {
+                TryDelete(temp);
+            }
+        }
+    }
+
+    private static bool IsRunning(int pid)
+    {
+        try
+        {
+            using var process = System.Diagnostics.Process.GetProcessById(pid);
+            return !process.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
     }
 
     private static void TryDelete(string path)
