@@ -8,31 +8,29 @@ public static partial class TensorOps
     /// <summary>2x2 average pooling with stride 2. H and W must be even.</summary>
     public static void AvgPool2x2Forward(Tensor x, Tensor y)
     {
-        ArgumentNullException.ThrowIfNull(x);
-        ArgumentNullException.ThrowIfNull(y);
-        Rank4(x, nameof(x));
-        if (x.Shape[2] % 2 != 0 || x.Shape[3] % 2 != 0)
-        {
-            throw new ArgumentException($"2x2 average pooling needs even H and W, got {x.Shape}.", nameof(x));
-        }
-
-        Expect(y, new Shape(x.Shape[0], x.Shape[1], x.Shape[2] / 2, x.Shape[3] / 2), nameof(y));
+        Pooled2x2(x, nameof(x), y, nameof(y));
         Device(x, y).Ops.AvgPool2x2Forward(x, y);
     }
 
     /// <summary>Backward of 2x2 average pooling (dx overwritten).</summary>
     public static void AvgPool2x2Backward(Tensor dy, Tensor dx)
     {
-        ArgumentNullException.ThrowIfNull(dy);
-        ArgumentNullException.ThrowIfNull(dx);
-        Rank4(dx, nameof(dx));
-        if (dx.Shape[2] % 2 != 0 || dx.Shape[3] % 2 != 0)
+        Pooled2x2(dx, nameof(dx), dy, nameof(dy));
+        Device(dy, dx).Ops.AvgPool2x2Backward(dy, dx);
+    }
+
+    /// <summary>Checks a full-size tensor [N, C, H, W] (H, W even) and its 2x2-pooled partner [N, C, H/2, W/2].</summary>
+    private static void Pooled2x2(Tensor full, string fullName, Tensor half, string halfName)
+    {
+        ArgumentNullException.ThrowIfNull(full, fullName);
+        ArgumentNullException.ThrowIfNull(half, halfName);
+        Rank4(full, fullName);
+        if (full.Shape[2] % 2 != 0 || full.Shape[3] % 2 != 0)
         {
-            throw new ArgumentException($"2x2 average pooling needs even H and W, got {dx.Shape}.", nameof(dx));
+            throw new ArgumentException($"2x2 average pooling needs even H and W, got {full.Shape}.", fullName);
         }
 
-        Expect(dy, new Shape(dx.Shape[0], dx.Shape[1], dx.Shape[2] / 2, dx.Shape[3] / 2), nameof(dy));
-        Device(dy, dx).Ops.AvgPool2x2Backward(dy, dx);
+        Expect(half, new Shape(full.Shape[0], full.Shape[1], full.Shape[2] / 2, full.Shape[3] / 2), halfName);
     }
 
     /// <summary>Global average pooling x [N, C, H, W] → y [N, C].</summary>
