@@ -49,9 +49,11 @@ public sealed record MemoryModel(long FixedBytes, long BytesPerSample)
     }
 
     /// <summary>
-    /// Measures a model: one training step (forward, softmax cross-entropy, backward) at each of two small batch sizes
-    /// with random inputs, counting the pool's peak bytes in use (everything rented, parameters included). The model's
-    /// buffers (running statistics) and gradients are restored afterwards; its weights are not touched.
+    /// Measures a model: two training steps (forward, softmax cross-entropy, backward; the second replays the first's
+    /// plan) at each of two small batch sizes with random inputs, counting the bytes the pool holds from the device in
+    /// the planned step (<see cref="BufferPool.PeakAllocatedBytes"/>: parameters, gradients, the step arena and the
+    /// input). The pool's cache is trimmed first. The model's buffers (running statistics) and gradients are restored
+    /// afterwards; its weights are not touched.
     /// </summary>
     /// <param name="model">The model; its output is [N, classes] (or [N, classes, 1, 1]).</param>
     /// <param name="sampleShape">One sample's shape without the batch dimension, e.g. [1, 28, 28].</param>
@@ -60,7 +62,7 @@ public sealed record MemoryModel(long FixedBytes, long BytesPerSample)
     /// <param name="batchB">The larger measured batch.</param>
     /// <returns>The fitted model.</returns>
     /// <exception cref="DeviceOutOfMemoryException">Even a measured step does not fit.</exception>
-    public static MemoryModel Measure(ILayer model, Shape sampleShape, long extraFixedBytes = 0, int batchA = 1, int batchB = 2)
+    public static MemoryModel Measure(ILayer model, Shape sampleShape, long extraFixedBytes = 0, int batchA = 2, int batchB = 4)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchA);
@@ -75,8 +77,8 @@ public sealed record MemoryModel(long FixedBytes, long BytesPerSample)
         float[][] gradients = [.. model.Parameters.Select(p => p.Gradient?.ToArray() ?? [])];
         try
         {
-            long a = PeakOfStep(device, model, sampleShape, batchA);
-            long b = PeakOfStep(device, model, sampleShape, batchB);
+            long a = ReservedOfStep(device, model, sampleShape, batchA);
+            long b = ReservedOfStep(device, model, sampleShape, batchB);
             MemoryModel fitted = Fit(batchA, a, batchB, b);
             return fitted with { FixedBytes = fitted.FixedBytes + extraFixedBytes };
         }
@@ -119,16 +121,28 @@ public sealed record MemoryModel(long FixedBytes, long BytesPerSample)
         long budget = device.Pool.CapacityBytes;
         int suggested;
         string fit;
-        try
+        suggested = 0;
+        fit = "a measuring step at batch 1 or 2 did not fit either";
+
+        // The wider apart the measured batches, the better the slope: try a quarter and a half of the failed batch first.
+        foreach ((int a, int b) in new[] { (count / 4, count / 2), (2, 4), (1, 2) }.Where(p => p.Item1 >= 1 && p.Item2 < count))
         {
-            MemoryModel memory = Measure(model, new Shape(dims), pendingState);
-            suggested = Math.Min(memory.LargestBatch(budget), count - 1);
-            fit = $"{memory.FixedBytes} bytes fixed + {memory.BytesPerSample} bytes per sample";
-        }
-        catch (DeviceOutOfMemoryException)
-        {
-            suggested = 0;
-            fit = "a measuring step at batch 1 or 2 did not fit either";
+            try
+            {
+                MemoryModel memory = Measure(model, new Shape(dims), pendingState, a, b);
+                if (memory.BytesPerSample <= 0)
+                {
+                    continue; // a degenerate fit (noise): it would call every batch size fitting
+                }
+
+                suggested = Math.Min(memory.LargestBatch(budget), count - 1);
+                fit = $"{memory.FixedBytes} bytes fixed + {memory.BytesPerSample} bytes per sample";
+                break;
+            }
+            catch (DeviceOutOfMemoryException)
+            {
+                // A smaller pair next.
+            }
         }
 
         string advice = suggested > 0
@@ -144,7 +158,7 @@ public sealed record MemoryModel(long FixedBytes, long BytesPerSample)
         };
     }
 
-    private static long PeakOfStep(ComputeDevice device, ILayer model, Shape sampleShape, int batch)
+    private static long ReservedOfStep(ComputeDevice device, ILayer model, Shape sampleShape, int batch)
     {
         int[] dims = new int[sampleShape.Rank + 1];
         dims[0] = batch;
@@ -155,21 +169,21 @@ public sealed record MemoryModel(long FixedBytes, long BytesPerSample)
 
         BufferPool pool = device.Pool;
         device.Synchronize();
-        pool.ResetPeaks();
-        using (Tensor x = pool.Rent(new Shape(dims), MemoryCategory.Workspace))
+        pool.Trim();
+        using Tensor x = pool.Rent(new Shape(dims), MemoryCategory.Workspace);
+        float[] data = new float[x.ElementCount];
+        var rng = new Random(batch);
+        for (int i = 0; i < data.Length; i++)
         {
-            float[] data = new float[x.ElementCount];
-            var rng = new Random(batch);
-            for (int i = 0; i < data.Length; i++)
-            {
-                data[i] = (float)((rng.NextDouble() * 2) - 1);
-            }
-
-            x.CopyFrom(data);
-            new TrainingStep(model, SoftmaxCrossEntropyLoss.Instance, null).Compute(x, new int[batch]);
+            data[i] = (float)((rng.NextDouble() * 2) - 1);
         }
 
+        x.CopyFrom(data);
+        var step = new TrainingStep(model, SoftmaxCrossEntropyLoss.Instance, null);
+        step.Compute(x, new int[batch]);
+        pool.ResetPeaks();
+        step.Compute(x, new int[batch]);
         device.Synchronize();
-        return pool.PeakInUseBytes;
+        return pool.PeakAllocatedBytes;
     }
 }

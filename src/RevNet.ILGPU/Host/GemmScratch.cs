@@ -85,7 +85,7 @@ internal sealed unsafe class GemmScratch
             }
             else
             {
-                address = _lease.Rent(grown + 16);
+                address = _lease.Rent(grown + 16, planned: slot >= GemmSlot.SharedA);
             }
 
             _aligned[i] = (address + 63) & ~(nint)63;
@@ -100,12 +100,16 @@ internal sealed unsafe class GemmScratch
     {
         private readonly List<Tensor> _rented = [];
 
-        /// <summary>Rents a pinned host buffer (safe from any worker thread) and returns its address.</summary>
-        public nint Rent(long length)
+        /// <summary>
+        /// Rents a host buffer (safe from any worker thread) and returns its address. Worker slots are not planned:
+        /// how many workers join an op varies from step to step.
+        /// </summary>
+        public nint Rent(long length, bool planned)
         {
             lock (_rented)
             {
-                Tensor t = pool.Rent(new Shape((int)length), MemoryCategory.Workspace);
+                var shape = new Shape((int)length);
+                Tensor t = planned ? pool.Rent(shape, MemoryCategory.Workspace) : pool.RentUnplanned(shape, MemoryCategory.Workspace);
                 _rented.Add(t);
                 return (nint)Unsafe.AsPointer(ref MemoryMarshal.GetReference(t.Span));
             }

@@ -1,41 +1,42 @@
 using ILGPU;
-using ILGPU.Runtime;
 
 namespace RevNet.ILGPU.Tensors;
 
-/// <summary>One allocation of device memory, owned by a <see cref="BufferPool"/>.</summary>
-internal sealed class DeviceBuffer : IDisposable
+/// <summary>
+/// One block of pooled memory: a whole <see cref="MemoryChunk"/> (the caching allocator) or a slot of a step arena
+/// (<see cref="StepPlan"/>). Owned by a <see cref="BufferPool"/>.
+/// </summary>
+internal sealed class DeviceBuffer(MemoryChunk chunk, long offset, long length, int planSlot)
 {
-    private readonly float[]? _host;
-    private readonly MemoryBuffer1D<float, Stride1D.Dense>? _device;
+    /// <summary>The chunk that holds the block.</summary>
+    public MemoryChunk Chunk { get; } = chunk;
 
-    public DeviceBuffer(long length, Accelerator? accelerator)
-    {
-        Length = length;
-        if (accelerator is null)
-        {
-            _host = GC.AllocateUninitializedArray<float>(checked((int)length), pinned: true);
-        }
-        else
-        {
-            _device = accelerator.Allocate1D<float>(length);
-        }
-    }
+    /// <summary>First element inside the chunk.</summary>
+    public long Offset { get; } = offset;
 
-    /// <summary>Element count.</summary>
-    public long Length { get; }
+    /// <summary>Element count the block can hold.</summary>
+    public long Length { get; } = length;
+
+    /// <summary>The arena slot, or -1 for a block of the caching allocator.</summary>
+    public int PlanSlot { get; } = planSlot;
 
     /// <summary>Whether a tensor currently owns this buffer.</summary>
     public bool IsRented { get; set; }
 
-    /// <summary>The managed array (Host backend only).</summary>
-    public float[] HostArray => _host ?? throw new InvalidOperationException("This buffer lives on an ILGPU device.");
+    /// <summary>The elements the current tensor asked for.</summary>
+    public long RentedLength { get; set; }
+
+    /// <summary>The step that rented it (for the lifetime record), or -1 when rented outside a step.</summary>
+    public long Step { get; set; } = -1;
+
+    /// <summary>Its index in that step's record.</summary>
+    public int Record { get; set; }
+
+    public bool IsHost => Chunk.IsHost;
+
+    /// <summary>The first <paramref name="count"/> elements as a span (Host backend only).</summary>
+    public unsafe Span<float> HostSpan(long count) => new(Chunk.HostPointer + Offset, checked((int)count));
 
     /// <summary>The ILGPU view (ILGPU backends only).</summary>
-    public ArrayView<float> View =>
-        _device?.View ?? throw new InvalidOperationException("This buffer lives in host memory.");
-
-    public bool IsHost => _host is not null;
-
-    public void Dispose() => _device?.Dispose();
+    public ArrayView<float> View => Chunk.View.SubView(Offset, Length);
 }

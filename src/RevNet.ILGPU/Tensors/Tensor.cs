@@ -36,7 +36,7 @@ public sealed class Tensor : IDisposable
     public bool IsDisposed => _buffer is null;
 
     /// <summary>The data as a span (Host backend only). Valid until the tensor is disposed.</summary>
-    internal Span<float> Span => Buffer.HostArray.AsSpan(0, (int)ElementCount);
+    internal Span<float> Span => Buffer.HostSpan(ElementCount);
 
     /// <summary>The data as an ILGPU view (ILGPU backends only). Valid until the tensor is disposed.</summary>
     internal ArrayView<float> View => Buffer.View.SubView(0, ElementCount);
@@ -65,7 +65,7 @@ public sealed class Tensor : IDisposable
         DeviceBuffer b = Buffer;
         if (b.IsHost)
         {
-            source.CopyTo(b.HostArray);
+            source.CopyTo(Span);
         }
         else
         {

@@ -49,6 +49,11 @@ public sealed class TrainingStep
     /// Zeroes the gradients, runs the forward, the loss and — when the loss is finite — the backward. The parameter
     /// gradients are then ready; call <see cref="Update"/> to apply them (or <see cref="Run"/> for both).
     /// </summary>
+    /// <remarks>
+    /// The step runs inside the pool's <see cref="BufferPool.BeginStep"/> / <see cref="BufferPool.EndStep"/> (ended by
+    /// <see cref="Update"/>, or here when there is no optimizer): after the first step its memory comes from one planned
+    /// arena and nothing more is allocated.
+    /// </remarks>
     /// <param name="input">The batch (borrowed).</param>
     /// <param name="labels">One class per sample.</param>
     /// <returns>Loss, correct predictions and timings; with a non-finite loss the backward is skipped.</returns>
@@ -56,6 +61,48 @@ public sealed class TrainingStep
     public StepResult Compute(Tensor input, ReadOnlySpan<int> labels)
     {
         ArgumentNullException.ThrowIfNull(input);
+        BufferPool pool = input.Device.Pool;
+        pool.BeginStep();
+        StepResult result;
+        try
+        {
+            result = ComputeInStep(input, labels);
+        }
+        catch
+        {
+            pool.AbandonStep();
+            throw;
+        }
+
+        if (Optimizer is null)
+        {
+            pool.EndStep();
+        }
+
+        return result;
+    }
+
+    /// <summary>Applies the gradients with the optimizer (nothing without one) and ends the pool's step.</summary>
+    /// <returns>Milliseconds spent (when <see cref="Timed"/>).</returns>
+    public double Update()
+    {
+        if (Optimizer is null)
+        {
+            return 0;
+        }
+
+        long t0 = Stopwatch.GetTimestamp();
+        Optimizer.Step(Model.Parameters);
+        if (Model.Parameters.Count > 0)
+        {
+            Model.Parameters[0].Value.Device.Pool.EndStep();
+        }
+
+        return Timed && Model.Parameters.Count > 0 ? Ms(t0, Mark(Model.Parameters[0].Value)) : 0;
+    }
+
+    private StepResult ComputeInStep(Tensor input, ReadOnlySpan<int> labels)
+    {
         Optimizer?.ZeroGradients(Model.Parameters);
         if (Optimizer is null)
         {
@@ -87,20 +134,6 @@ public sealed class TrainingStep
         }
 
         return new StepResult(loss, correct, Ms(t0, t1), Ms(t1, t2), 0, KeepInputGradient ? inputGradient : null);
-    }
-
-    /// <summary>Applies the gradients with the optimizer (nothing without one).</summary>
-    /// <returns>Milliseconds spent (when <see cref="Timed"/>).</returns>
-    public double Update()
-    {
-        if (Optimizer is null)
-        {
-            return 0;
-        }
-
-        long t0 = Stopwatch.GetTimestamp();
-        Optimizer.Step(Model.Parameters);
-        return Timed && Model.Parameters.Count > 0 ? Ms(t0, Mark(Model.Parameters[0].Value)) : 0;
     }
 
     /// <summary><see cref="Compute"/>, then <see cref="Update"/> when the loss is finite.</summary>
