@@ -60,7 +60,8 @@ internal static class MemoryCommand
     /// <summary>Writes the rows as a table, with the Reconstruct/Store ratios and the headline comparisons.</summary>
     public static void Print(IAnsiConsole console, IReadOnlyList<MemoryBenchmarkRow> rows, string title, bool showTimes = true)
     {
-        var table = new Table().Title(Markup.Escape(title)).AddColumns("model", "depth", "mode", "batch", "activation peak", "total peak");
+        var table = new Table().Title(Markup.Escape(title)).AddColumns(
+            "model", "depth", "mode", "batch", "activation peak", "live peak", "reserved peak", "reserved/live", "process", "B/pixel");
         if (showTimes)
         {
             table.AddColumns("forward", "backward", "step", "rec/store", "floor");
@@ -93,6 +94,10 @@ internal static class MemoryCommand
                 r.Batch.ToString(CultureInfo.InvariantCulture),
                 Units.Mib(r.ActivationPeakBytes),
                 Units.Mib(r.TotalPeakBytes),
+                Units.Mib(r.ReservedPeakBytes),
+                Units.Fixed(r.ReservedOverLive, 3) + "x",
+                r.ProcessGrowthBytes > 0 ? Units.Mib(r.ProcessGrowthBytes) : "-",
+                Units.Fixed(r.BytesPerPixel, 0),
             ];
             if (showTimes)
             {
@@ -103,6 +108,9 @@ internal static class MemoryCommand
         }
 
         console.Write(table);
+        console.WriteLine("live peak: bytes of all tensors alive at once; reserved peak: bytes the pool held from the "
+            + "device; process: growth of the peak resident set during the steps (Host) or device memory in use from "
+            + "the driver (GPU); B/pixel: reserved bytes per input pixel.");
         if (showTimes)
         {
             console.WriteLine("rec/store: the Reconstruct step time over the Store step time of the same net; floor: "
@@ -131,8 +139,10 @@ internal static class MemoryCommand
         if (rev110 is not null && res110 is not null && rev110.ActivationPeakBytes > 0 && rev110.TotalPeakBytes > 0)
         {
             yield return "ResNet-110 / RevNet-110: activation peak "
-                + Units.Fixed((double)res110.ActivationPeakBytes / rev110.ActivationPeakBytes, 1) + "x, whole-step peak "
-                + Units.Fixed((double)res110.TotalPeakBytes / rev110.TotalPeakBytes, 1) + "x";
+                + Units.Fixed((double)res110.ActivationPeakBytes / rev110.ActivationPeakBytes, 1) + "x, whole-step live peak "
+                + Units.Fixed((double)res110.TotalPeakBytes / rev110.TotalPeakBytes, 1) + "x, reserved peak "
+                + Units.Fixed((double)res110.ReservedPeakBytes / Math.Max(1, rev110.ReservedPeakBytes), 1) + "x, process "
+                + Units.Fixed((double)res110.ProcessGrowthBytes / Math.Max(1, rev110.ProcessGrowthBytes), 1) + "x";
         }
     }
 

@@ -9,8 +9,8 @@ namespace RevNet.Cli.Memory;
 
 /// <summary>
 /// The <c>memory</c> command's rows: measuring them with <see cref="MemoryBenchmark"/>, and their JSON form, an array of
-/// objects with the fields model, depth, mode, batch, activationPeakBytes, totalPeakBytes, forwardMs, backwardMs and
-/// stepMs.
+/// objects with the fields model, depth, mode, batch, activationPeakBytes, totalPeakBytes (live), forwardMs, backwardMs,
+/// stepMs, reservedPeakBytes, processGrowthBytes and inputPixels.
 /// </summary>
 internal static class MemoryRows
 {
@@ -72,7 +72,8 @@ internal static class MemoryRows
         }
 
         List<Row> dto = [.. rows.Select(r => new Row(
-            r.Model, r.Depth, r.Mode, r.Batch, r.ActivationPeakBytes, r.TotalPeakBytes, r.ForwardMs, r.BackwardMs, r.StepMs))];
+            r.Model, r.Depth, r.Mode, r.Batch, r.ActivationPeakBytes, r.TotalPeakBytes, r.ForwardMs, r.BackwardMs, r.StepMs,
+            r.ReservedPeakBytes, r.ProcessGrowthBytes, r.InputPixels))];
         AtomicFile.WriteAllBytes(path, System.Text.Encoding.UTF8.GetBytes(JsonSerializer.Serialize(dto, Json) + "\n"));
     }
 
@@ -101,7 +102,8 @@ internal static class MemoryRows
         }
 
         return [.. dto.Select(r => new MemoryBenchmarkRow(
-            r.Model, r.Depth, r.Mode, r.Batch, r.ActivationPeakBytes, r.TotalPeakBytes, r.ForwardMs, r.BackwardMs, r.StepMs, 0))];
+            r.Model, r.Depth, r.Mode, r.Batch, r.ActivationPeakBytes, r.TotalPeakBytes, r.ForwardMs, r.BackwardMs, r.StepMs, 0,
+            r.ReservedPeakBytes, r.ProcessGrowthBytes, r.InputPixels))];
     }
 
     /// <summary>The Store row of the same model and batch, for the Reconstruct/Store ratio.</summary>
@@ -117,5 +119,8 @@ internal static class MemoryRows
         long TotalPeakBytes,
         double ForwardMs,
         double BackwardMs,
-        double StepMs);
+        double StepMs,
+        long ReservedPeakBytes = 0,
+        long ProcessGrowthBytes = 0,
+        long InputPixels = 0);
 }

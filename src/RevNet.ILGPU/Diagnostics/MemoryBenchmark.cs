@@ -9,8 +9,9 @@ namespace RevNet.ILGPU.Diagnostics;
 
 /// <summary>
 /// Measures training steps (forward, softmax cross-entropy, backward, SGD with momentum) of a model in one
-/// <see cref="ActivationMode"/>: peak activation and total pool bytes of a step and the median times. Warm-up steps
-/// run first; after them a step allocates nothing new from the device.
+/// <see cref="ActivationMode"/>: peak activation, live and reserved pool bytes of a step, the process's resident growth
+/// (Host) or the driver's device memory in use (GPU), and the median times. Warm-up steps run first; after them a step
+/// allocates nothing new from the device.
 /// </summary>
 public static class MemoryBenchmark
 {
@@ -65,13 +66,18 @@ public static class MemoryBenchmark
             input.CopyFrom(data);
             int[] labels = [.. Enumerable.Range(0, batch).Select(_ => rng.Next(model.Options.Classes))];
 
+            device.Synchronize();
+            pool.Trim();
+            GC.Collect();
+            long residentBefore = ProcessMemory.ResidentBytes;
+            ProcessMemory.ResetPeakResident();
             for (int i = 0; i < warmupSteps; i++)
             {
                 Time(step, input, labels);
             }
 
             long allocations = pool.AllocationCount;
-            long activationPeak = 0, totalPeak = 0;
+            long activationPeak = 0, totalPeak = 0, reservedPeak = 0;
             double[] fwd = new double[steps], bwd = new double[steps], all = new double[steps];
             for (int i = 0; i < steps; i++)
             {
@@ -79,11 +85,16 @@ public static class MemoryBenchmark
                 (fwd[i], bwd[i], all[i]) = Time(step, input, labels);
                 activationPeak = Math.Max(activationPeak, pool.PeakBytes(MemoryCategory.Activations));
                 totalPeak = Math.Max(totalPeak, pool.PeakInUseBytes);
+                reservedPeak = Math.Max(reservedPeak, pool.PeakAllocatedBytes);
             }
+
+            long growth = ProcessMemory.DeviceUsedBytes(device) ?? (ProcessMemory.PeakResidentBytes - residentBefore);
+            Shape shape = input.Shape;
 
             return new MemoryBenchmarkRow(
                 model.Name, model.Depth, mode == ActivationMode.Store ? "store" : "reconstruct", batch,
-                activationPeak, totalPeak, Median(fwd), Median(bwd), Median(all), pool.AllocationCount - allocations);
+                activationPeak, totalPeak, Median(fwd), Median(bwd), Median(all), pool.AllocationCount - allocations,
+                reservedPeak, growth, (long)batch * shape[2] * shape[3]);
         }
         finally
         {

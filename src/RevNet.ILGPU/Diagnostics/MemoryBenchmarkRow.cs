@@ -12,6 +12,11 @@ namespace RevNet.ILGPU.Diagnostics;
 /// <param name="BackwardMs">Median backward time (loss gradient included).</param>
 /// <param name="StepMs">Median time of a whole step (zero gradients, forward, loss, backward, SGD).</param>
 /// <param name="NewAllocations">Buffers the pool allocated during the measured steps (0 once warm).</param>
+/// <param name="ReservedPeakBytes">Peak bytes the pool held from the device during the measured steps (the step arena,
+/// cached blocks, parameters and state).</param>
+/// <param name="ProcessGrowthBytes">Host: growth of the process's peak resident set from before the first step to the
+/// end of the measured steps; GPU: device memory in use (from the driver) at the end; 0 when unknown.</param>
+/// <param name="InputPixels">Pixels of one batch (batch x height x width), for bytes per input pixel.</param>
 public sealed record MemoryBenchmarkRow(
     string Model,
     int Depth,
@@ -22,8 +27,17 @@ public sealed record MemoryBenchmarkRow(
     double ForwardMs,
     double BackwardMs,
     double StepMs,
-    long NewAllocations)
+    long NewAllocations,
+    long ReservedPeakBytes = 0,
+    long ProcessGrowthBytes = 0,
+    long InputPixels = 0)
 {
+    /// <summary>Reserved peak bytes per input pixel of the batch (0 when unknown).</summary>
+    public double BytesPerPixel => InputPixels > 0 ? (double)ReservedPeakBytes / InputPixels : 0;
+
+    /// <summary>Reserved over live peak: how much more the pool holds than the step uses.</summary>
+    public double ReservedOverLive => TotalPeakBytes > 0 ? (double)ReservedPeakBytes / TotalPeakBytes : 0;
+
     /// <summary>The Reconstruct floor 1 + T_fwd / (T_fwd + T_bwd) implied by this row's times.</summary>
     public double RecomputeFloor => 1 + (ForwardMs / (ForwardMs + BackwardMs));
 }
