@@ -65,7 +65,7 @@ internal static class AuditCommand
         }
 
         options = options with { Seed = seed };
-        using ComputeDevice device = ComputeDevice.Create(ComputeDevice.ParseKind(deviceName));
+        using ComputeDevice device = CliDevice.Create(deviceName);
         using Model model = ModelZoo.Create(modelName, device, options);
         (float[] images, int[] labels) = data is null ? RandomBatch(model, batch, seed) : FirstImages(data, batch);
         using Tensor input = device.Pool.Rent(model.InputShape(batch), MemoryCategory.Workspace);

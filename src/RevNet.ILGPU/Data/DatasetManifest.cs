@@ -59,14 +59,14 @@ public sealed class DatasetManifest
     public static DatasetManifest? TryRead(string directory)
     {
         string path = System.IO.Path.Combine(directory, FileName);
-        if (!File.Exists(path))
+        if (!System.IO.Path.Exists(path))
         {
             return null;
         }
 
         try
         {
-            using JsonDocument doc = JsonDocument.Parse(File.ReadAllBytes(path));
+            using JsonDocument doc = JsonDocument.Parse(RegularFile.ReadAllBytes(path));
             JsonElement root = doc.RootElement;
             var files = new Dictionary<string, string>(StringComparer.Ordinal);
             var sizes = new Dictionary<string, long>(StringComparer.Ordinal);
@@ -111,22 +111,18 @@ public sealed class DatasetManifest
             throw new DataFormatException(filePath, 0, $"not listed in {Path}; add its SHA-256 or remove the manifest");
         }
 
-        if (FileSizes.TryGetValue(name, out long size))
+        string actual;
+        using (FileStream s = RegularFile.OpenRead(filePath))
         {
-            long actualSize = new FileInfo(filePath).Length;
-            if (actualSize != size)
+            if (FileSizes.TryGetValue(name, out long size) && s.Length != size)
             {
                 throw new DataFormatException(
                     filePath,
-                    Math.Min(actualSize, size),
-                    $"the file has {actualSize} bytes but {Path} records {size}: the file was changed, truncated or damaged; "
+                    Math.Min(s.Length, size),
+                    $"the file has {s.Length} bytes but {Path} records {size}: the file was changed, truncated or damaged; "
                     + "restore it or update the manifest");
             }
-        }
 
-        string actual;
-        using (FileStream s = File.OpenRead(filePath))
-        {
             actual = Convert.ToHexStringLower(SHA256.HashData(s));
         }
 
