@@ -72,17 +72,13 @@ public sealed class DatasetManifest
             var sizes = new Dictionary<string, long>(StringComparer.Ordinal);
             foreach (JsonProperty p in root.GetProperty("files").EnumerateObject())
             {
-                if (p.Value.ValueKind == JsonValueKind.Object)
+                bool entry = p.Value.ValueKind == JsonValueKind.Object;
+                files[p.Name] = Sha256(entry ? p.Value.GetProperty("sha256") : p.Value, p.Name);
+                if (entry && p.Value.TryGetProperty("bytes", out JsonElement bytes))
                 {
-                    files[p.Name] = p.Value.GetProperty("sha256").GetString()!.ToLowerInvariant();
-                    if (p.Value.TryGetProperty("bytes", out JsonElement bytes))
-                    {
-                        sizes[p.Name] = bytes.GetInt64();
-                    }
-                }
-                else
-                {
-                    files[p.Name] = p.Value.GetString()!.ToLowerInvariant();
+                    sizes[p.Name] = bytes.GetInt64() >= 0
+                        ? bytes.GetInt64()
+                        : throw new FormatException($"files.{p.Name}.bytes is {bytes.GetInt64()}; a size cannot be negative");
                 }
             }
 
@@ -135,6 +131,15 @@ public sealed class DatasetManifest
         }
     }
 
+    /// <summary>A SHA-256 as 64 hex digits (either case), lower-cased.</summary>
+    private static string Sha256(JsonElement value, string file)
+    {
+        string? hex = value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+        return hex is { Length: 64 } && hex.All(char.IsAsciiHexDigit)
+            ? hex.ToLowerInvariant()
+            : throw new FormatException($"the SHA-256 of {file} must be 64 hex digits, got {value.GetRawText()}");
+    }
+
     private static Dictionary<string, int> Counts(JsonElement root, string property)
     {
         var counts = new Dictionary<string, int>(StringComparer.Ordinal);
@@ -142,7 +147,9 @@ public sealed class DatasetManifest
         {
             foreach (JsonProperty p in e.EnumerateObject())
             {
-                counts[p.Name] = p.Value.GetInt32();
+                counts[p.Name] = p.Value.GetInt32() > 0
+                    ? p.Value.GetInt32()
+                    : throw new FormatException($"{property}.{p.Name} is {p.Value.GetInt32()}; an image count must be at least 1");
             }
         }
 

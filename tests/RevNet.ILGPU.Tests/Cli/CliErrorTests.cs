@@ -66,6 +66,15 @@ public sealed class CliErrorTests : IDisposable
         result.Error.Should().Contain(expected).And.NotContain("System.").And.NotContain("Nullable");
     }
 
+    [Fact]
+    public void Audit_BatchTooLargeForOneBuffer_IsAUsageErrorNotABug()
+    {
+        CliResult result = CliHarness.Run("audit", "--batch", "2000000000", "--device", "host");
+
+        result.ShouldBeOneLineError(ExitCodes.Usage);
+        result.Error.Should().Contain("--batch 2000000000 is too large").And.Contain("use at most");
+    }
+
     [SkippableFact]
     public void Train_UnavailableDevice_AdviceNamesTheFlag()
     {
