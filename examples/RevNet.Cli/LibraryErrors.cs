@@ -11,6 +11,8 @@ namespace RevNet.Cli;
 /// </summary>
 internal static class LibraryErrors
 {
+    private const string Diverged = "the training diverged: lower --lr or add --warmup steps.";
+
     /// <summary>Out of device memory: what was asked for, what was in use, and the flag to change.</summary>
     /// <param name="ex">The error.</param>
     /// <param name="mode">The activation mode of the training that failed, when known; advice to switch to
@@ -52,8 +54,6 @@ internal static class LibraryErrors
             ? ex.Message
             : $"{Describe(ex.Value)} in the {ex.TensorName} of layer {ex.LayerIndex} ({ex.LayerName}), rebuilt in --mode reconstruct; "
                 + "the weights went non-finite: lower --lr, or train with --mode store to locate the fault.";
-
-    private const string Diverged = "the training diverged: lower --lr or add --warmup steps.";
 
     private static string Describe(float value) => float.IsNaN(value) ? "NaN" : value > 0 ? "+Infinity" : "-Infinity";
 }
