@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Help;
 using System.CommandLine.Invocation;
 using RevNet.Cli.Commands;
 using RevNet.ILGPU.Devices;
@@ -46,8 +47,13 @@ public static class CliApp
             context.Verbose = parse.GetValue(verbose);
             if (parse.Errors.Count > 0 && parse.Action is ParseErrorAction)
             {
-                error.WriteLine($"error: {ErrorReport.OneLine(parse.Errors[0].Message)} (see --help)");
+                error.WriteLine("error: " + ParseErrorText.Describe(parse));
                 return ExitCodes.Usage;
+            }
+
+            if (parse.Action is not HelpAction)
+            {
+                WorkingDirectory.EnsureExists();
             }
 
             return parse.Invoke(new InvocationConfiguration

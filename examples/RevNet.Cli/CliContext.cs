@@ -30,6 +30,9 @@ internal sealed class CliContext
     /// <summary>Whether errors print their stack trace.</summary>
     public bool Verbose { get; set; }
 
+    /// <summary>The activation mode of the model being trained, once known (an out-of-memory error's advice uses it).</summary>
+    public RevNet.ILGPU.Layers.ActivationMode? TrainingMode { get; set; }
+
     /// <summary>
     /// A Spectre console over <see cref="Out"/>: colours and live redraws on a terminal, plain text (no ANSI codes,
     /// 160 columns) otherwise.

@@ -2,6 +2,7 @@ using System.Reflection;
 using System.Text.Json;
 using RevNet.ILGPU.Data;
 using RevNet.ILGPU.Devices;
+using RevNet.ILGPU.Layers;
 using RevNet.ILGPU.Tensors;
 using RevNet.ILGPU.Training;
 
@@ -15,7 +16,7 @@ internal static class ErrorReport
     public static int Write(Exception exception, CliContext context)
     {
         Exception ex = Unwrap(exception);
-        (string message, int code) = Classify(ex);
+        (string message, int code) = Classify(ex, context.TrainingMode);
         context.Error.WriteLine("error: " + OneLine(message));
         if (context.Verbose)
         {
@@ -26,16 +27,20 @@ internal static class ErrorReport
     }
 
     /// <summary>The message and exit code for an exception.</summary>
-    public static (string Message, int ExitCode) Classify(Exception exception)
+    /// <param name="exception">The error.</param>
+    /// <param name="trainingMode">The activation mode of the training that was running, if any (for the advice).</param>
+    public static (string Message, int ExitCode) Classify(Exception exception, ActivationMode? trainingMode = null)
     {
         Exception ex = Unwrap(exception);
         return ex switch
         {
             CliException cli => (cli.Message, cli.ExitCode),
             OperationCanceledException => ("cancelled.", ExitCodes.Cancelled),
-            DeviceOutOfMemoryException => ("out of device memory: " + ex.Message, ExitCodes.Failure),
+            DeviceOutOfMemoryException oom => (LibraryErrors.OutOfMemory(oom, trainingMode), ExitCodes.Failure),
             OutOfMemoryException => ("out of host memory; try a smaller --batch.", ExitCodes.Failure),
-            DataFormatException or CheckpointException or DeviceUnavailableException or NonFiniteValueException
+            NonFiniteValueException nonFinite => (LibraryErrors.NonFinite(nonFinite), ExitCodes.Failure),
+            NonFiniteActivationException nonFinite => (LibraryErrors.NonFinite(nonFinite), ExitCodes.Failure),
+            DataFormatException or CheckpointException or DeviceUnavailableException
                 or FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException
                 or InvalidDataException or JsonException or IOException => (ex.Message, ExitCodes.Failure),
             _ => ($"unexpected {ex.GetType().Name}: {ex.Message} This is a bug; run with --verbose for the stack trace.",

@@ -65,7 +65,16 @@ internal static class AuditCommand
         }
 
         options = options with { Seed = seed };
-        using ComputeDevice device = ComputeDevice.Create(ComputeDevice.ParseKind(deviceName));
+        long perImage = (long)options.InputChannels * options.ImageSize * options.ImageSize;
+        if (batch * perImage > Array.MaxLength)
+        {
+            throw new CliException(
+                $"--batch {batch} is too large: {batch} images of {options.InputChannels}x{options.ImageSize}x{options.ImageSize} "
+                + $"do not fit one buffer; use at most {Array.MaxLength / perImage}.",
+                ExitCodes.Usage);
+        }
+
+        using ComputeDevice device = CliDevice.Create(deviceName);
         using Model model = ModelZoo.Create(modelName, device, options);
         (float[] images, int[] labels) = data is null ? RandomBatch(model, batch, seed) : FirstImages(data, batch);
         using Tensor input = device.Pool.Rent(model.InputShape(batch), MemoryCategory.Workspace);

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using RevNet.Cli.Training;
 using RevNet.ILGPU.Data;
 using RevNet.ILGPU.Devices;
 using RevNet.ILGPU.Models;
@@ -46,10 +47,7 @@ internal static class EvalCommand
     private static int Run(
         CliContext context, string checkpointPath, string? modelName, int batch, int? limit, string deviceName, string? dataFolder)
     {
-        if (!File.Exists(checkpointPath))
-        {
-            throw new CliException($"the checkpoint '{checkpointPath}' does not exist.");
-        }
+        InputFiles.Require("the checkpoint", checkpointPath);
 
         CheckpointData checkpoint = Checkpoint.Load(checkpointPath);
         (string Model, ModelOptions Options)? saved = ArchitectureId.TryParse(checkpoint.ArchitectureId);
@@ -72,7 +70,7 @@ internal static class EvalCommand
                 + $"classes, but the test data in {folder} has {test.Channels}x{test.Height}x{test.Width} images and {test.ClassCount} classes.");
         }
 
-        using ComputeDevice device = ComputeDevice.Create(ComputeDevice.ParseKind(deviceName));
+        using ComputeDevice device = CliDevice.Create(deviceName);
         using Model model = ModelZoo.Create(name, device, dataOptions);
         ModelState.Apply(checkpoint, model, ArchitectureId.For(name, dataOptions), checkpointPath);
         using var loader = new BatchLoader(test, Math.Min(batch, test.Count), BatchLoaderOptions.Evaluation);
@@ -80,7 +78,7 @@ internal static class EvalCommand
         long correct = (long)Math.Round(result.Accuracy * result.Count);
         context.Out.WriteLine(string.Create(
             CultureInfo.InvariantCulture,
-            $"{name} from {checkpointPath} (epoch {checkpoint.Epoch}, step {checkpoint.GlobalStep}) on {device}:"));
+            $"{name} from {checkpointPath} ({TrainRun.Progress(checkpoint)}) on {device}:"));
         context.Out.WriteLine(string.Create(
             CultureInfo.InvariantCulture,
             $"test accuracy {Units.Percent(result.Accuracy)} ({correct}/{result.Count}), test loss {result.Loss:F4}, "

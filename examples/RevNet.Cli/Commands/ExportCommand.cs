@@ -57,10 +57,7 @@ internal static class ExportCommand
     private static int Run(
         CliContext context, string checkpointPath, string onnxPath, string? modelName, int opset, bool noFold, string? classNames)
     {
-        if (!File.Exists(checkpointPath))
-        {
-            throw new CliException($"the checkpoint '{checkpointPath}' does not exist.");
-        }
+        InputFiles.Require("the checkpoint", checkpointPath);
 
         OutputPaths.Probe(("--onnx", onnxPath, false));
         if (Path.GetFullPath(onnxPath) == Path.GetFullPath(checkpointPath))

@@ -150,7 +150,7 @@ internal static class MemoryCommand
     {
         IReadOnlyList<(string Model, ActivationMode Mode)> cases = MemoryRows.Cases(models);
         OutputPaths.Probe(("--json", json, false));
-        using ComputeDevice device = ComputeDevice.Create(ComputeDevice.ParseKind(deviceName));
+        using ComputeDevice device = CliDevice.Create(deviceName);
         if (!context.IsTerminal)
         {
             context.Out.WriteLine($"Measuring {cases.Count} configurations on {device}, batch {batch}, {steps} step(s) each.");

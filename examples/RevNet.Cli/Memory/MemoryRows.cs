@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using RevNet.ILGPU.Data;
 using RevNet.ILGPU.Devices;
 using RevNet.ILGPU.Diagnostics;
 using RevNet.ILGPU.Layers;
@@ -81,15 +82,12 @@ internal static class MemoryRows
     /// <exception cref="CliException">The file is missing or not such an array.</exception>
     public static List<MemoryBenchmarkRow> Read(string path)
     {
-        if (!File.Exists(path))
-        {
-            throw new CliException($"the memory rows file '{path}' does not exist.");
-        }
+        InputFiles.Require("the memory rows file", path);
 
         List<Row>? dto;
         try
         {
-            dto = JsonSerializer.Deserialize<List<Row>>(File.ReadAllText(path), Json);
+            dto = JsonSerializer.Deserialize<List<Row>>(RegularFile.ReadAllBytes(path), Json);
         }
         catch (JsonException ex)
         {

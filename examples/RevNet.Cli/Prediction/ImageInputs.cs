@@ -29,13 +29,9 @@ internal static class ImageInputs
 
                 files.AddRange(images);
             }
-            else if (File.Exists(input))
-            {
-                files.Add(input);
-            }
             else
             {
-                throw new CliException($"the input '{input}' does not exist.");
+                files.Add(InputFiles.Require("the input", input));
             }
         }
 
@@ -82,7 +78,7 @@ internal static class ImageInputs
             throw new CliException($"images can be fed only to 1- or 3-channel models; this one has {channels} channels.");
         }
 
-        using SKBitmap? decoded = SKBitmap.Decode(path);
+        using SKBitmap? decoded = DecodeFile(path);
         if (decoded is null)
         {
             throw new CliException($"cannot decode '{path}' as an image (PNG, JPEG, BMP, GIF or WebP expected).");
@@ -115,6 +111,13 @@ internal static class ImageInputs
         }
 
         return pixels;
+    }
+
+    /// <summary>Decodes from a stream opened here: SkiaSharp's own open of a path would block on a FIFO.</summary>
+    private static SKBitmap? DecodeFile(string path)
+    {
+        using FileStream file = RegularFile.OpenRead(path);
+        return SKBitmap.Decode(file);
     }
 
     private static bool IsIdx(string path)

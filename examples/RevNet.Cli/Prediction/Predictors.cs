@@ -35,15 +35,12 @@ internal sealed class CheckpointPredictor : IPredictor
 
     public CheckpointPredictor(string path, string deviceName)
     {
-        if (!File.Exists(path))
-        {
-            throw new CliException($"the checkpoint '{path}' does not exist.");
-        }
+        InputFiles.Require("the checkpoint", path);
 
         CheckpointData data = Checkpoint.Load(path);
         (string name, ModelOptions options) = ArchitectureId.TryParse(data.ArchitectureId)
             ?? throw new CheckpointException(path, -1, $"its architecture '{data.ArchitectureId}' was not written by this app");
-        _device = ComputeDevice.Create(ComputeDevice.ParseKind(deviceName));
+        _device = CliDevice.Create(deviceName);
         try
         {
             _model = ModelZoo.Create(name, _device, options);
@@ -99,10 +96,7 @@ internal sealed class OnnxPredictor : IPredictor
 
     public OnnxPredictor(string path)
     {
-        if (!File.Exists(path))
-        {
-            throw new CliException($"the ONNX file '{path}' does not exist.");
-        }
+        InputFiles.Require("the ONNX file", path);
 
         try
         {

@@ -38,7 +38,7 @@ internal static class TrainRun
         catch (Exception ex)
 #pragma warning restore CA1031
         {
-            context.Error.WriteLine($"error: rank {world.Rank} of {world.Size} failed: {ErrorReport.OneLine(ex.Message)}");
+            context.Error.WriteLine($"error: rank {world.Rank} of {world.Size} failed: {ErrorReport.OneLine(ErrorReport.Classify(ex, context.TrainingMode).Message)}");
             world.Abort(ExitCodes.Failure);
             throw;
         }
@@ -47,6 +47,10 @@ internal static class TrainRun
             world.Dispose();
         }
     }
+
+    /// <summary>How far a checkpoint's run got, as counts: steps taken and epochs finished.</summary>
+    public static string Progress(CheckpointData data) =>
+        $"{data.GlobalStep} step(s) trained, {(data.Epoch == 0 ? "no epoch" : $"epoch {data.Epoch}")} finished";
 
     private static int ExecuteRank(TrainSettings s, CliContext context, Communicator world)
     {
@@ -87,9 +91,14 @@ internal static class TrainRun
             throw new CliException($"--batch {s.Batch} is larger than the {train.Count} training images.");
         }
 
-        if (s.Resume is not null && !File.Exists(s.Resume))
+        if (s.Resume is not null)
         {
-            throw new CliException($"the checkpoint to resume '{s.Resume}' does not exist.");
+            InputFiles.Require("the checkpoint to resume", s.Resume);
+        }
+
+        if (s.MemoryRows is not null && !s.NoPlots)
+        {
+            InputFiles.Require("the memory rows file", s.MemoryRows);
         }
 
         var modelOptions = new ModelOptions
@@ -133,12 +142,14 @@ internal static class TrainRun
         Communicator world)
     {
         string architecture = ArchitectureId.For(s.Model, modelOptions);
-        using ComputeDevice device = ComputeDevice.Create(ComputeDevice.ParseKind(s.Device));
+        using ComputeDevice device = CliDevice.Create(s.Device);
         using Model model = ModelZoo.Create(s.Model, device, modelOptions);
         if (s.Mode is not null)
         {
             model.Mode = s.Mode == "store" ? ActivationMode.Store : ActivationMode.Reconstruct;
         }
+
+        context.TrainingMode = model.Mode;
 
         float lr = s.EffectiveLearningRate;
         using IOptimizer optimizer = s.IsAdam
@@ -166,7 +177,7 @@ internal static class TrainRun
         if (s.Resume is not null)
         {
             CheckpointData resumed = trainer.LoadCheckpoint(s.Resume, trainLoader);
-            context.Out.WriteLine($"Resumed from {s.Resume}: epoch {resumed.Epoch}, step {resumed.GlobalStep}.");
+            context.Out.WriteLine($"Resumed from {s.Resume}: {Progress(resumed)}; continuing in epoch {resumed.Epoch + 1}.");
         }
 
         context.Out.WriteLine(string.Create(

@@ -43,7 +43,7 @@ public static class Cifar10Reader
         string[] train = [.. Enumerable.Range(1, 5).Select(i => Path.Combine(directory, $"data_batch_{i}.bin"))];
         foreach (string f in train.Append(Path.Combine(directory, "test_batch.bin")))
         {
-            if (!File.Exists(f))
+            if (!Path.Exists(f))
             {
                 throw new FileNotFoundException($"{f} not found; a CIFAR-10 folder holds data_batch_1..5.bin and test_batch.bin.", f);
             }
@@ -56,6 +56,7 @@ public static class Cifar10Reader
     /// <param name="paths">The files, in order.</param>
     /// <returns>The dataset, pixels scaled to [0, 1].</returns>
     /// <exception cref="DataFormatException">A file is empty, not a whole number of records, or has a bad label.</exception>
+    /// <exception cref="NotRegularFileException">A path is a folder, a FIFO or a device.</exception>
     public static Dataset Read(params string[] paths)
     {
         ArgumentNullException.ThrowIfNull(paths);
@@ -69,7 +70,7 @@ public static class Cifar10Reader
         {
             foreach (string p in paths)
             {
-                streams.Add(new FileStream(p, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16));
+                streams.Add(RegularFile.OpenRead(p));
             }
 
             return Read([.. streams], paths);

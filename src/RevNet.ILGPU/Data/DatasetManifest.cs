@@ -59,30 +59,26 @@ public sealed class DatasetManifest
     public static DatasetManifest? TryRead(string directory)
     {
         string path = System.IO.Path.Combine(directory, FileName);
-        if (!File.Exists(path))
+        if (!System.IO.Path.Exists(path))
         {
             return null;
         }
 
         try
         {
-            using JsonDocument doc = JsonDocument.Parse(File.ReadAllBytes(path));
+            using JsonDocument doc = JsonDocument.Parse(RegularFile.ReadAllBytes(path));
             JsonElement root = doc.RootElement;
             var files = new Dictionary<string, string>(StringComparer.Ordinal);
             var sizes = new Dictionary<string, long>(StringComparer.Ordinal);
             foreach (JsonProperty p in root.GetProperty("files").EnumerateObject())
             {
-                if (p.Value.ValueKind == JsonValueKind.Object)
+                bool entry = p.Value.ValueKind == JsonValueKind.Object;
+                files[p.Name] = Sha256(entry ? p.Value.GetProperty("sha256") : p.Value, p.Name);
+                if (entry && p.Value.TryGetProperty("bytes", out JsonElement bytes))
                 {
-                    files[p.Name] = p.Value.GetProperty("sha256").GetString()!.ToLowerInvariant();
-                    if (p.Value.TryGetProperty("bytes", out JsonElement bytes))
-                    {
-                        sizes[p.Name] = bytes.GetInt64();
-                    }
-                }
-                else
-                {
-                    files[p.Name] = p.Value.GetString()!.ToLowerInvariant();
+                    sizes[p.Name] = bytes.GetInt64() >= 0
+                        ? bytes.GetInt64()
+                        : throw new FormatException($"files.{p.Name}.bytes is {bytes.GetInt64()}; a size cannot be negative");
                 }
             }
 
@@ -111,22 +107,18 @@ public sealed class DatasetManifest
             throw new DataFormatException(filePath, 0, $"not listed in {Path}; add its SHA-256 or remove the manifest");
         }
 
-        if (FileSizes.TryGetValue(name, out long size))
+        string actual;
+        using (FileStream s = RegularFile.OpenRead(filePath))
         {
-            long actualSize = new FileInfo(filePath).Length;
-            if (actualSize != size)
+            if (FileSizes.TryGetValue(name, out long size) && s.Length != size)
             {
                 throw new DataFormatException(
                     filePath,
-                    Math.Min(actualSize, size),
-                    $"the file has {actualSize} bytes but {Path} records {size}: the file was changed, truncated or damaged; "
+                    Math.Min(s.Length, size),
+                    $"the file has {s.Length} bytes but {Path} records {size}: the file was changed, truncated or damaged; "
                     + "restore it or update the manifest");
             }
-        }
 
-        string actual;
-        using (FileStream s = File.OpenRead(filePath))
-        {
             actual = Convert.ToHexStringLower(SHA256.HashData(s));
         }
 
@@ -139,6 +131,15 @@ public sealed class DatasetManifest
         }
     }
 
+    /// <summary>A SHA-256 as 64 hex digits (either case), lower-cased.</summary>
+    private static string Sha256(JsonElement value, string file)
+    {
+        string? hex = value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+        return hex is { Length: 64 } && hex.All(char.IsAsciiHexDigit)
+            ? hex.ToLowerInvariant()
+            : throw new FormatException($"the SHA-256 of {file} must be 64 hex digits, got {value.GetRawText()}");
+    }
+
     private static Dictionary<string, int> Counts(JsonElement root, string property)
     {
         var counts = new Dictionary<string, int>(StringComparer.Ordinal);
@@ -146,7 +147,9 @@ public sealed class DatasetManifest
         {
             foreach (JsonProperty p in e.EnumerateObject())
             {
-                counts[p.Name] = p.Value.GetInt32();
+                counts[p.Name] = p.Value.GetInt32() > 0
+                    ? p.Value.GetInt32()
+                    : throw new FormatException($"{property}.{p.Name} is {p.Value.GetInt32()}; an image count must be at least 1");
             }
         }
 

@@ -114,7 +114,7 @@ public static class FashionMnist
         foreach (string name in new[] { stem + ".gz", stem, stem.Replace("-idx", ".idx", StringComparison.Ordinal) })
         {
             string path = Path.Combine(directory, name);
-            if (File.Exists(path))
+            if (Path.Exists(path))
             {
                 return path;
             }

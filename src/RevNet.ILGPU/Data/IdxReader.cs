@@ -29,6 +29,7 @@ public static class IdxReader
     /// <returns>The dimensions and bytes.</returns>
     /// <exception cref="DataFormatException">The file is corrupt, truncated, has a wrong magic or an impossible size.</exception>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="NotRegularFileException">The path is a folder, a FIFO or a device.</exception>
     public static IdxFile Read(string path) => Read(path, int.MaxValue);
 
     /// <summary>Reads at most the first <paramref name="maxRecords"/> records (entries of the outermost dimension).</summary>
@@ -38,11 +39,12 @@ public static class IdxReader
     /// <returns>The dimensions (the first one limited) and bytes.</returns>
     /// <exception cref="DataFormatException">The part read is corrupt or truncated, the magic is wrong, or the size impossible.</exception>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="NotRegularFileException">The path is a folder, a FIFO or a device.</exception>
     public static IdxFile Read(string path, int maxRecords)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxRecords);
-        using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+        using FileStream file = RegularFile.OpenRead(path);
         return Read(file, path, maxRecords);
     }
 

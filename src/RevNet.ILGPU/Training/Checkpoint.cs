@@ -98,10 +98,11 @@ public static class Checkpoint
     /// <returns>The contents.</returns>
     /// <exception cref="CheckpointException">Not a checkpoint, another version, truncated, or corrupt.</exception>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="NotRegularFileException">The path is a folder, a FIFO or a device.</exception>
     public static CheckpointData Load(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+        using FileStream file = RegularFile.OpenRead(path);
         return Read(file, path);
     }
 

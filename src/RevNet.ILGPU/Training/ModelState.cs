@@ -51,6 +51,7 @@ public static class ModelState
     /// <param name="architectureId">The model's architecture id.</param>
     /// <returns>The checkpoint's contents.</returns>
     /// <exception cref="CheckpointException">The file is bad or does not fit the model.</exception>
+    /// <exception cref="Data.NotRegularFileException">The path is a folder, a FIFO or a device.</exception>
     public static CheckpointData Load(string path, ILayer model, string architectureId)
     {
         CheckpointData data = Checkpoint.Load(path);

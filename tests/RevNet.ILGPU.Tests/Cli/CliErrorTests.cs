@@ -1,6 +1,7 @@
 using RevNet.Cli;
 using RevNet.ILGPU.Data;
 using RevNet.ILGPU.Devices;
+using RevNet.ILGPU.Layers;
 using RevNet.ILGPU.Tensors;
 using RevNet.ILGPU.Training;
 
@@ -37,7 +38,104 @@ public sealed class CliErrorTests : IDisposable
     [Fact]
     public void Run_NoCommand_PrintsOneLineError()
     {
-        CliHarness.Run().ShouldBeOneLineError(ExitCodes.Usage);
+        CliResult result = CliHarness.Run();
+
+        result.ShouldBeOneLineError(ExitCodes.Usage);
+        result.Error.Should().Contain("no command given; commands are: train, eval");
+    }
+
+    [Fact]
+    public void Run_UnknownCommand_NamesItAndListsTheCommands()
+    {
+        CliResult result = CliHarness.Run("trian", "--epochs", "1");
+
+        result.ShouldBeOneLineError(ExitCodes.Usage);
+        result.Error.Should().Contain("unknown command 'trian'; commands are: train, eval, models, memory, audit, devices")
+            .And.NotContain("Required command");
+    }
+
+    [Theory]
+    [InlineData("--limit", "abc", "--limit: 'abc' is not a whole number")]
+    [InlineData("--epochs", "2.5", "--epochs: '2.5' is not a whole number")]
+    [InlineData("--batch", "99999999999", "--batch: 99999999999 is out of range")]
+    public void Train_ValueOfTheWrongType_SaysSoWithoutDotNetTypeNames(string option, string value, string expected)
+    {
+        CliResult result = CliHarness.Run("train", option, value);
+
+        result.ShouldBeOneLineError(ExitCodes.Usage);
+        result.Error.Should().Contain(expected).And.NotContain("System.").And.NotContain("Nullable");
+    }
+
+    [Fact]
+    public void Audit_BatchTooLargeForOneBuffer_IsAUsageErrorNotABug()
+    {
+        CliResult result = CliHarness.Run("audit", "--batch", "2000000000", "--device", "host");
+
+        result.ShouldBeOneLineError(ExitCodes.Usage);
+        result.Error.Should().Contain("--batch 2000000000 is too large").And.Contain("use at most");
+    }
+
+    [SkippableFact]
+    public void Train_UnavailableDevice_AdviceNamesTheFlag()
+    {
+        Skip.If(ComputeDevice.Discover().Any(p => p.Kind == DeviceKind.OpenCL && p.Available), "an OpenCL GPU is present");
+
+        CliResult result = CliHarness.Run("train", "--device", "opencl", "--data", CliHarness.DataFolder, "--out", _cli.PathOf("run"));
+
+        result.ShouldBeOneLineError(ExitCodes.Failure);
+        result.Error.Should().Contain("no usable opencl device").And.Contain("--device auto").And.Contain("--device host")
+            .And.NotContain("DeviceKind");
+    }
+
+    [Theory]
+    [InlineData(ActivationMode.Reconstruct, false)]
+    [InlineData(ActivationMode.Store, true)]
+    public void ErrorReport_OutOfMemory_AdviceNamesFlagsAndReconstructOnlyWhenStoring(ActivationMode mode, bool suggestsReconstruct)
+    {
+        var ex = new DeviceOutOfMemoryException("Out of memory. Reduce the batch size or use ActivationMode.Reconstruct.")
+        {
+            RequestedBytes = 64L << 20,
+            InUseBytes = 900L << 20,
+            CapacityBytes = 1L << 30,
+            Batch = 128,
+            SuggestedMaxBatch = 32,
+        };
+
+        (string message, int code) = ErrorReport.Classify(ex, mode);
+
+        code.Should().Be(ExitCodes.Failure);
+        message.Should().Be(
+            "out of device memory at --batch 128: asked for 64.0 MiB with 900.0 MiB in use of the 1024.0 MiB budget; "
+            + "the largest batch that fits is 32: run with --batch 32" + (suggestsReconstruct ? ", or --mode reconstruct." : "."));
+        message.Should().NotContain("ActivationMode");
+    }
+
+    [Fact]
+    public void ErrorReport_OutOfMemoryWhereNoBatchFits_SuggestsASmallerModel()
+    {
+        var ex = new DeviceOutOfMemoryException("x") { RequestedBytes = 1 << 20, CapacityBytes = 1 << 20, Batch = 2, SuggestedMaxBatch = 0 };
+
+        ErrorReport.Classify(ex, ActivationMode.Reconstruct).Message.Should().EndWith("not even one image fits: try a smaller --model.");
+    }
+
+    [Fact]
+    public void ErrorReport_NonFiniteLoss_CountsStepsFromOneAndNamesFlags()
+    {
+        (string message, int code) = ErrorReport.Classify(new NonFiniteValueException(2, 7, 106, "loss", float.NaN));
+
+        code.Should().Be(ExitCodes.Failure);
+        message.Should().Be(
+            "NaN in loss at epoch 2, step 7 (step 107 of the run); the training diverged: lower --lr or add --warmup steps.");
+    }
+
+    [Fact]
+    public void ErrorReport_NonFiniteRebuiltActivation_IsAUserErrorNamingTheModeFlag()
+    {
+        (string message, int code) = ErrorReport.Classify(
+            new NonFiniteActivationException(3, "stage1.unit2", "rebuilt input", 17, float.PositiveInfinity));
+
+        code.Should().Be(ExitCodes.Failure, "a diverged run is not a bug");
+        message.Should().Contain("+Infinity").And.Contain("stage1.unit2").And.Contain("--mode store").And.NotContain("ActivationMode");
     }
 
     [Fact]

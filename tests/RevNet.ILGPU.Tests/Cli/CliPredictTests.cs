@@ -88,6 +88,18 @@ public sealed class CliPredictTests(TrainedCheckpoint trained) : IClassFixture<T
         result.Error.Should().Contain(bad);
     }
 
+    [SkippableFact]
+    public void Predict_ImageIsAFifo_OneLineErrorInsteadOfAHang()
+    {
+        string fifo = RevNet.ILGPU.Tests.Support.Fifo.Create(_cli.PathOf("photo.png"));
+
+        CliResult result = RevNet.ILGPU.Tests.Support.Fifo.Promptly(
+            fifo, () => CliHarness.Run("predict", "--checkpoint", trained.Path, fifo, "--device", "host"));
+
+        result.ShouldBeOneLineError(ExitCodes.Failure);
+        result.Error.Should().Contain(fifo).And.Contain("not a regular file");
+    }
+
     [Fact]
     public void Predict_IdxOfTheWrongChannelCount_OneLineError()
     {

@@ -1,11 +1,13 @@
 using System.Diagnostics;
 using RevNet.Cli;
+using RevNet.ILGPU.Tests.Support;
 
 namespace RevNet.ILGPU.Tests.Cli;
 
 /// <summary>
-/// Issue #14's classes on the CLI: culture-invariant numbers, output paths checked before any work, atomic writes.
-/// Every case here fails in well under a second because nothing trains before the check.
+/// Issue #14's classes on the CLI: culture-invariant numbers, output paths checked before any work, atomic writes,
+/// non-regular input files, a deleted working directory. Every case here fails in well under a second because nothing
+/// trains before the check.
 /// </summary>
 [Collection("Cli")]
 public sealed class CliReliabilityTests : IDisposable
@@ -116,5 +118,86 @@ public sealed class CliReliabilityTests : IDisposable
         {
             Environment.SetEnvironmentVariable("REVNET_DEVICE", before);
         }
+    }
+
+    [SkippableFact]
+    public void Eval_CheckpointIsAFifo_OneLineErrorInsteadOfAHang()
+    {
+        string fifo = Fifo.Create(_cli.PathOf("model.ckpt"));
+        CliResult result = Fifo.Promptly(
+            fifo, () => CliHarness.Run("eval", "--checkpoint", fifo, "--data", CliHarness.DataFolder, "--device", "host"));
+
+        result.ShouldBeOneLineError(ExitCodes.Failure);
+        result.Error.Should().Contain(fifo).And.Contain("FIFO").And.Contain("not a regular file");
+    }
+
+    [SkippableFact]
+    public void Train_DataFileIsAFifo_OneLineErrorInsteadOfAHang()
+    {
+        string data = _cli.PathOf("data");
+        Directory.CreateDirectory(data);
+        File.Copy(Path.Combine(CliHarness.DataFolder, "train-labels-idx1-ubyte.gz"), Path.Combine(data, "train-labels-idx1-ubyte.gz"));
+        string fifo = Fifo.Create(Path.Combine(data, "train-images-idx3-ubyte.gz"));
+        CliResult result = Fifo.Promptly(
+            fifo, () => CliHarness.Run("train", "--data", data, "--device", "host", "--out", _cli.PathOf("run")));
+
+        result.ShouldBeOneLineError(ExitCodes.Failure);
+        result.Error.Should().Contain(fifo).And.Contain("not a regular file");
+        result.Output.Should().NotContain("Training");
+    }
+
+    [Fact]
+    public void Train_ResumeFromAFolder_SaysItIsAFolderBeforeTraining()
+    {
+        CliResult result = CliHarness.Run("train", "--resume", _cli.Folder, "--data", CliHarness.DataFolder, "--out", _cli.PathOf("run"));
+
+        result.ShouldBeOneLineError(ExitCodes.Failure);
+        result.Error.Should().Contain($"{_cli.Folder} is a folder, not a regular file");
+        result.Output.Should().NotContain("Training");
+    }
+
+    /// <summary>
+    /// Before the fix: ILGPU reads the working directory when it creates a context (to probe for GPUs under the
+    /// default device), throws halfway, and the half-built context's finalizer killed the process (exit 134).
+    /// </summary>
+    [SkippableFact]
+    public void Train_InADeletedWorkingDirectory_OneLineErrorInsteadOfACrash()
+    {
+        Skip.IfNot(File.Exists("/bin/sh"), "needs /bin/sh to start a process inside a deleted folder");
+        string gone = _cli.PathOf("gone");
+        Directory.CreateDirectory(gone);
+        var info = new ProcessStartInfo("/bin/sh")
+        {
+            UseShellExecute = false,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        info.ArgumentList.Add("-c");
+        info.ArgumentList.Add("""cd "$1" && rmdir "$1" && exec "$2" "$3" train --epochs 1 --limit 64 --batch 32 --test-limit 64 --no-plots --data "$4" --out "$5" """);
+        info.ArgumentList.Add("sh");
+        info.ArgumentList.Add(gone);
+        info.ArgumentList.Add(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet");
+        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "RevNet.Cli.dll"));
+        info.ArgumentList.Add(CliHarness.DataFolder);
+        info.ArgumentList.Add(_cli.PathOf("run"));
+        info.Environment.Remove("REVNET_DEVICE");
+        info.Environment["TERM"] = "dumb";
+        var output = new System.Text.StringBuilder();
+        var error = new System.Text.StringBuilder();
+        using Process process = Process.Start(info)!;
+        process.OutputDataReceived += (_, e) => output.AppendLine(e.Data);
+        process.ErrorDataReceived += (_, e) => error.AppendLine(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        if (!process.WaitForExit(180_000))
+        {
+            process.Kill(entireProcessTree: true);
+            throw new Xunit.Sdk.XunitException("the app did not exit within 3 minutes");
+        }
+
+        process.WaitForExit();
+        var result = new CliResult(process.ExitCode, output.ToString(), error.ToString());
+        result.ShouldBeOneLineError(ExitCodes.Failure);
+        result.Error.Should().Contain("working directory no longer exists").And.Contain("cd to an existing folder");
     }
 }
