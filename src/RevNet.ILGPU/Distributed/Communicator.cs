@@ -30,6 +30,7 @@ public abstract class Communicator : IDisposable
 
     private static readonly Lock Gate = new();
     private static Communicator? _world;
+    private TimeSpan? _timeout;
 
     /// <summary>A one-process communicator: every collective leaves the data as it is. Needs no MPI.</summary>
     public static Communicator Single { get; } = new SingleCommunicator();
@@ -105,7 +106,12 @@ public abstract class Communicator : IDisposable
     /// bounds the gap between the ranks' arrival, so it must exceed the longest work one rank does alone between
     /// collectives (rank 0's checkpoint writes, a slow device's step).
     /// </summary>
-    public TimeSpan CollectiveTimeout { get; set; } = TimeoutFromEnvironment();
+    /// <exception cref="CommunicatorException">Read while <see cref="TimeoutVariable"/> is not a number of seconds.</exception>
+    public TimeSpan CollectiveTimeout
+    {
+        get => _timeout ??= TimeoutFromEnvironment();
+        set => _timeout = value;
+    }
 
     /// <summary>Replaces <paramref name="values"/> on every rank by the element-wise sum over the ranks.</summary>
     /// <param name="values">The values (same length on every rank).</param>

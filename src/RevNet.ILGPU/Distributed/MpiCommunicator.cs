@@ -36,6 +36,7 @@ internal sealed unsafe class MpiCommunicator : Communicator
         MpiNative.Check(mpi.CommSize(mpi.CommWorld, &size), "MPI_Comm_size");
         _rank = rank;
         _size = size;
+        _ = CollectiveTimeout; // a malformed REVNET_COLLECTIVE_TIMEOUT fails here, on every rank alike, not mid-run
 
         // A rank that dies of an unhandled exception takes the others down at once instead of leaving them waiting
         // in a collective; a rank that simply exits finalizes.

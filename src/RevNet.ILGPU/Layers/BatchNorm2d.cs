@@ -168,7 +168,7 @@ public sealed class BatchNorm2d : Layer
         Tensor dy = masked ?? outputGradient;
         if (Synchronizer is { IsActive: true } sync)
         {
-            BackwardSynchronized(sync, input, dy, dx);
+            BackwardSynchronized(sync, input, dy, dx, masked);
         }
         else
         {
@@ -201,9 +201,10 @@ public sealed class BatchNorm2d : Layer
     /// <summary>
     /// The backward with the global batch's Σdy and Σdy·x̂: the local backward (whose dgamma, dbeta are this process's
     /// share), then dx += gamma·invStd·(a + x̂·b) per channel with a, b the local minus the global means of dy and dy·x̂
-    /// (an affine map of x̂, so <see cref="TensorOps.BatchNormApply"/> computes it).
+    /// (an affine map of x̂, so <see cref="TensorOps.BatchNormApply"/> computes it) into <paramref name="scratch"/> (the
+    /// masked dy, no longer needed then) or a new workspace.
     /// </summary>
-    private void BackwardSynchronized(BatchNormSynchronizer sync, Tensor input, Tensor dy, Tensor dx)
+    private void BackwardSynchronized(BatchNormSynchronizer sync, Tensor input, Tensor dy, Tensor dx, Tensor? scratch)
     {
         ComputeDevice device = input.Device;
         var shape = new Shape(Channels);
@@ -231,7 +232,8 @@ public sealed class BatchNorm2d : Layer
 
         using Tensor scales = LayerKit.Workspace(device, shape);
         using Tensor shifts = LayerKit.Workspace(device, shape);
-        using Tensor correction = LayerKit.Workspace(device, input.Shape);
+        using Tensor? owned = scratch is null ? LayerKit.Workspace(device, input.Shape) : null;
+        Tensor correction = scratch ?? owned!;
         scales.CopyFrom(scale);
         shifts.CopyFrom(shift);
         TensorOps.BatchNormApply(input, _mean!, _invStd!, scales, shifts, correction, relu: false);
