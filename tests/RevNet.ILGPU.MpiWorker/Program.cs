@@ -9,9 +9,13 @@ using RevNet.ILGPU.Training;
 // Modes (all ranks run the same command line):
 //   allreduce <dir>                       collectives on known data; each rank writes <dir>/allreduce.<rank>.bin
 //   time <floats> <iterations>            rank 0 prints the mean blocking all-reduce time
-//   train <dir> <batch> <steps> <overlap> <bucketBytes> <images>
-//                                         data-parallel training of a BN-free reversible conv net; each rank writes
-//                                         <dir>/params.<rank>.bin and rank 0 prints losses and timings
+//   train <dir> <batch> <steps> <overlap> <bucketBytes> <images> [none|replica|sync]
+//                                         data-parallel training of a reversible conv net (in Reconstruct mode), BN-free
+//                                         (none, the default) or with batch norms (per replica, or synchronised); each
+//                                         rank writes <dir>/params.<rank>.bin (parameters, then buffers) and rank 0
+//                                         prints losses, timings and the batch-norm all-reduce counts
+// Fault injection: REVNET_FAIL_AT="rank:step" makes that rank throw after that step; REVNET_HANG_AT="rank:step" makes
+// it sleep forever there (the others then wait in a collective until Communicator.CollectiveTimeout).
 using Communicator comm = Communicator.World;
 string mode = args[0];
 var inv = CultureInfo.InvariantCulture;
@@ -24,7 +28,7 @@ switch (mode)
         Time(comm, int.Parse(args[1], inv), int.Parse(args[2], inv));
         break;
     case "train":
-        Train(comm, args[1], int.Parse(args[2], inv), int.Parse(args[3], inv), args[4] == "1", int.Parse(args[5], inv), int.Parse(args[6], inv));
+        Train(comm, args[1], int.Parse(args[2], inv), int.Parse(args[3], inv), args[4] == "1", int.Parse(args[5], inv), int.Parse(args[6], inv), args.Length > 7 ? args[7] : "none");
         break;
     default:
         Console.Error.WriteLine($"unknown mode '{mode}'");
@@ -97,7 +101,7 @@ static void Time(Communicator comm, int floats, int iterations)
     }
 }
 
-static void Train(Communicator comm, string dir, int batch, int steps, bool overlap, int bucketBytes, int images)
+static void Train(Communicator comm, string dir, int batch, int steps, bool overlap, int bucketBytes, int images, string norm)
 {
     using ComputeDevice device = ComputeDevice.Create(DeviceKind.Host);
     const int c = 3, h = 8, wd = 8;
@@ -118,15 +122,19 @@ static void Train(Communicator comm, string dir, int batch, int steps, bool over
 
     // Different initial weights per rank: the broadcast must make every replica rank 0's.
     int seed = 1 + (comm.Rank * 1000);
+    bool bn = norm != "none";
     var model = new Sequential(
         new Conv2d(device, c, 8, 3, seed: seed, name: "stem"),
-        new Relu(),
-        Block(device, seed + 10, "b1"),
-        Block(device, seed + 20, "b2"),
-        Block(device, seed + 30, "b3"),
+        bn ? new BatchNorm2d(device, 8, relu: true, name: "stem.bn") : new Relu(),
+        Block(device, seed + 10, "b1", bn),
+        Block(device, seed + 20, "b2", bn),
+        Block(device, seed + 30, "b3", bn),
         new GlobalAvgPool(),
-        new Linear(device, 8, 10, seed: seed + 40, name: "head"));
-    using var dp = new DataParallel(comm, model, new DataParallelOptions { Overlap = overlap, BucketBytes = bucketBytes });
+        new Linear(device, 8, 10, seed: seed + 40, name: "head"))
+    {
+        Mode = ActivationMode.Reconstruct,
+    };
+    using var dp = new DataParallel(comm, model, new DataParallelOptions { Overlap = overlap, BucketBytes = bucketBytes, SyncBatchNorm = norm == "sync" });
     var loader = new BatchLoader(data, batch, new BatchLoaderOptions { Seed = 7, Prefetch = false });
     var trainer = new Trainer(device, model, new Sgd(0.05f, 0.9f), new TrainerOptions
     {
@@ -136,15 +144,22 @@ static void Train(Communicator comm, string dir, int batch, int steps, bool over
     });
     var losses = new List<float>();
     // REVNET_FAIL_AT="rank:step" makes that rank alone throw after that step (the others are then in a collective).
-    string[] fail = (Environment.GetEnvironmentVariable("REVNET_FAIL_AT") ?? "-1:-1").Split(':');
+    bool fail = InjectedAt("REVNET_FAIL_AT", comm.Rank, out int failStep);
+    bool hang = InjectedAt("REVNET_HANG_AT", comm.Rank, out int hangStep);
     trainer.Progress += (_, p) =>
     {
         if (p.Kind == ProgressKind.Step)
         {
             losses.Add(p.Loss);
-            if (comm.Rank == int.Parse(fail[0], CultureInfo.InvariantCulture) && p.GlobalStep == int.Parse(fail[1], CultureInfo.InvariantCulture))
+            if (fail && p.GlobalStep == failStep)
             {
                 throw new InvalidOperationException($"injected failure on rank {comm.Rank} after step {p.GlobalStep}");
+            }
+
+            if (hang && p.GlobalStep == hangStep)
+            {
+                Console.Error.WriteLine($"rank {comm.Rank}: injected hang after step {p.GlobalStep}");
+                Thread.Sleep(Timeout.Infinite);
             }
         }
     };
@@ -154,7 +169,7 @@ static void Train(Communicator comm, string dir, int batch, int steps, bool over
     dp.MeasureBlockingAllReduce();
     using (var w = new BinaryWriter(File.Create(Path.Combine(dir, $"params.{comm.Rank}.bin"))))
     {
-        foreach (Parameter p in model.Parameters)
+        foreach (Parameter p in model.Parameters.Concat(model.Buffers))
         {
             foreach (float v in p.Value.ToArray())
             {
@@ -167,11 +182,25 @@ static void Train(Communicator comm, string dir, int batch, int steps, bool over
     {
         Console.WriteLine("losses " + string.Join(' ', losses.Select(l => l.ToString("R", CultureInfo.InvariantCulture))));
         Console.WriteLine(FormattableString.Invariant($"np={comm.Size} step_ms={ms:F2} buckets={dp.BucketCount} {dp.Statistics}"));
+        int layers = model.Descendants().OfType<BatchNorm2d>().Count();
+        Console.WriteLine(FormattableString.Invariant(
+            $"bn layers={layers} statistics_reductions={dp.BatchNormSynchronizer?.StatisticsReductions ?? 0} gradient_reductions={dp.BatchNormSynchronizer?.GradientReductions ?? 0}"));
     }
 }
 
-static ReversibleBlock Block(ComputeDevice device, int seed, string name) =>
-    new(
-        new Sequential(new Conv2d(device, 4, 4, 3, seed: seed, name: name + ".f"), new Relu()),
-        new Sequential(new Conv2d(device, 4, 4, 3, seed: seed + 1, name: name + ".g"), new Relu()),
-        name);
+// "rank:step" in the variable names this rank: true and the step.
+static bool InjectedAt(string variable, int rank, out int step)
+{
+    string[] parts = (Environment.GetEnvironmentVariable(variable) ?? "-1:-1").Split(':');
+    step = int.Parse(parts[1], CultureInfo.InvariantCulture);
+    return rank == int.Parse(parts[0], CultureInfo.InvariantCulture);
+}
+
+static ReversibleBlock Block(ComputeDevice device, int seed, string name, bool bn) =>
+    new(Branch(device, seed, name + ".f", bn), Branch(device, seed + 1, name + ".g", bn), name);
+
+// BN-free: conv, ReLU. With batch norm: BN+ReLU, conv (the RevNet order).
+static Sequential Branch(ComputeDevice device, int seed, string name, bool bn) =>
+    bn
+        ? new Sequential(new BatchNorm2d(device, 4, relu: true, name: name + ".bn"), new Conv2d(device, 4, 4, 3, seed: seed, name: name))
+        : new Sequential(new Conv2d(device, 4, 4, 3, seed: seed, name: name), new Relu());

@@ -29,6 +29,9 @@ internal static class TrainCommand
         var noPlots = new Option<bool>("--no-plots") { Description = "Write no PNG plots (and skip the quick memory pass)." };
         var memoryRows = CliOptions.File("--memory-rows", "JSON rows from 'memory --json' for the memory-against-depth plot (default: a quick pass).");
         var memoryBatch = CliOptions.Int("--memory-batch", "Batch size of the quick memory pass behind the memory plot.", 8, 1);
+        var syncBn = new Option<bool>("--sync-bn") { Description = "Under mpirun: batch norm uses the statistics of the whole global batch (all-reduced), not each process's shard." };
+        var rankLog = CliOptions.File("--rank-log", "Every process writes its own log DIR/rank<R>.log (rank 0 still prints progress).");
+        var collectiveTimeout = CliOptions.PositiveFloat("--collective-timeout", "Under mpirun: seconds a collective waits for the other processes before every process is aborted (default 300, or REVNET_COLLECTIVE_TIMEOUT).");
 
         var command = new Command(
             "train",
@@ -36,7 +39,7 @@ internal static class TrainCommand
         foreach (Option o in new Option[]
         {
             model, epochs, batch, lr, weightDecay, optimizer, mode, warmup, augment, seed, device, data, limit, testLimit,
-            checkpoint, resume, report, output, noPlots, memoryRows, memoryBatch,
+            checkpoint, resume, report, output, noPlots, memoryRows, memoryBatch, syncBn, rankLog, collectiveTimeout,
         })
         {
             command.Options.Add(o);
@@ -66,6 +69,9 @@ internal static class TrainCommand
                 NoPlots = parse.GetValue(noPlots),
                 MemoryRows = parse.GetValue(memoryRows),
                 MemoryBatch = parse.GetValue(memoryBatch),
+                SyncBatchNorm = parse.GetValue(syncBn),
+                RankLog = parse.GetValue(rankLog),
+                CollectiveTimeout = parse.GetValue(collectiveTimeout),
             },
             context));
         return command;

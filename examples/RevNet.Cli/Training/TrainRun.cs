@@ -25,25 +25,47 @@ internal static class TrainRun
         // Under 'mpirun -np N' every rank trains its shard of each batch; rank 0 alone prints and writes files. A
         // failing rank takes every rank down at once (MPI_Abort) with its rank and reason, instead of a hang.
         Communicator world = Communicator.World;
+        if (s.CollectiveTimeout is { } seconds)
+        {
+            world.CollectiveTimeout = TimeSpan.FromSeconds(seconds);
+        }
+
+        RankLog? log = null;
         if (world.Size == 1)
         {
-            return ExecuteRank(s, context, world);
+            try
+            {
+                log = RankLog.Open(s.RankLog, world);
+                return Finished(log, ExecuteRank(s, context, world, log));
+            }
+            catch (Exception ex) when (Failed(log, ex.Message))
+            {
+                throw; // Failed never catches: it logs, and CliApp reports the error as usual.
+            }
+            finally
+            {
+                log?.Dispose();
+            }
         }
 
         try
         {
-            return ExecuteRank(s, world.IsRoot ? context : new CliContext(TextWriter.Null, context.Error, context.Cancellation), world);
+            log = RankLog.Open(s.RankLog, world);
+            return Finished(log, ExecuteRank(s, world.IsRoot ? context : new CliContext(TextWriter.Null, context.Error, context.Cancellation), world, log));
         }
 #pragma warning disable CA1031 // One rank's failure must end all ranks: reported, then MPI_Abort.
         catch (Exception ex)
 #pragma warning restore CA1031
         {
-            context.Error.WriteLine($"error: rank {world.Rank} of {world.Size} failed: {ErrorReport.OneLine(ErrorReport.Classify(ex, context.TrainingMode).Message)}");
+            string message = ErrorReport.Classify(ex, context.TrainingMode).Message;
+            _ = Failed(log, message);
+            context.Error.WriteLine($"error: rank {world.Rank} of {world.Size} failed: {ErrorReport.OneLine(message)}");
             world.Abort(ExitCodes.Failure);
             throw;
         }
         finally
         {
+            log?.Dispose();
             world.Dispose();
         }
     }
@@ -52,7 +74,19 @@ internal static class TrainRun
     public static string Progress(CheckpointData data) =>
         $"{data.GlobalStep} step(s) trained, {(data.Epoch == 0 ? "no epoch" : $"epoch {data.Epoch}")} finished";
 
-    private static int ExecuteRank(TrainSettings s, CliContext context, Communicator world)
+    private static int Finished(RankLog? log, int exitCode)
+    {
+        log?.Line($"finished with exit code {exitCode}");
+        return exitCode;
+    }
+
+    private static bool Failed(RankLog? log, string message)
+    {
+        log?.Line($"failed: {ErrorReport.OneLine(message)}");
+        return false;
+    }
+
+    private static int ExecuteRank(TrainSettings s, CliContext context, Communicator world, RankLog? log)
     {
         var wall = Stopwatch.StartNew();
         string outputFolder = s.OutputDirectory
@@ -108,7 +142,7 @@ internal static class TrainRun
             Classes = train.ClassCount,
             Seed = s.Seed,
         };
-        Outcome? outcome = Train(s, context, train, test, folder, modelOptions, wall, world);
+        Outcome? outcome = Train(s, context, train, test, folder, modelOptions, wall, world, log);
         if (outcome is null)
         {
             return ExitCodes.Cancelled;
@@ -139,7 +173,7 @@ internal static class TrainRun
     /// <summary>Trains and prints the summary; null when cancelled (after saving the checkpoint, if any).</summary>
     private static Outcome? Train(
         TrainSettings s, CliContext context, Dataset train, Dataset test, string folder, ModelOptions modelOptions, Stopwatch wall,
-        Communicator world)
+        Communicator world, RankLog? log)
     {
         string architecture = ArchitectureId.For(s.Model, modelOptions);
         using ComputeDevice device = CliDevice.Create(s.Device);
@@ -163,7 +197,9 @@ internal static class TrainRun
         using var testLoader = new BatchLoader(test, Math.Min(EvalBatch, test.Count), BatchLoaderOptions.Evaluation);
         long totalSteps = (long)s.Epochs * trainLoader.BatchesPerEpoch;
         LearningRateSchedule schedule = LearningRateSchedule.Cosine(lr, totalSteps).WithWarmup(Math.Min(s.WarmupSteps, totalSteps));
-        using DataParallel? parallel = world.Size > 1 ? new DataParallel(world, model) : null;
+        using DataParallel? parallel = world.Size > 1
+            ? new DataParallel(world, model, new DataParallelOptions { SyncBatchNorm = s.SyncBatchNorm })
+            : null;
         var trainer = new Trainer(device, model, optimizer, new TrainerOptions
         {
             GradientReducer = parallel,
@@ -177,6 +213,7 @@ internal static class TrainRun
         if (s.Resume is not null)
         {
             CheckpointData resumed = trainer.LoadCheckpoint(s.Resume, trainLoader);
+            log?.Line($"resumed from {s.Resume}: {Progress(resumed)}");
             context.Out.WriteLine($"Resumed from {s.Resume}: {Progress(resumed)}; continuing in epoch {resumed.Epoch + 1}.");
         }
 
@@ -187,7 +224,14 @@ internal static class TrainRun
             + $"steps, batch {s.Batch}, {optimizer}, {schedule}."));
         if (parallel is not null)
         {
-            context.Out.WriteLine($"Data-parallel over {world.Size} processes: batch {s.Batch / world.Size} each, {parallel.BucketCount} gradient buckets.");
+            string norms = s.SyncBatchNorm ? "batch norm synchronised over the processes" : "batch norm per process";
+            context.Out.WriteLine($"Data-parallel over {world.Size} processes: batch {s.Batch / world.Size} each, {parallel.BucketCount} gradient buckets, {norms}.");
+        }
+
+        if (log is not null)
+        {
+            log.Line($"training {model.Name} on {device}: shard {parallel?.Shard(s.Batch).Count ?? s.Batch} of each batch of {s.Batch}, sync BN {(s.SyncBatchNorm ? "on" : "off")}");
+            log.Follow(trainer);
         }
 
         var steps = new List<StepPoint>();
@@ -247,6 +291,7 @@ internal static class TrainRun
             settings["allReduceMsPerStep"] = (o.CommunicationMilliseconds / Math.Max(1, o.Steps)).ToString("F2", CultureInfo.InvariantCulture);
             settings["allReduceHiddenFraction"] = o.HiddenFraction.ToString("F3", CultureInfo.InvariantCulture);
             context.Out.WriteLine($"Gradient all-reduce: {o}.");
+            log?.Line($"gradient all-reduce: {o}");
         }
 
         RunReport report = RunReport.From(result, device, model.Name, model.ParameterCount, settings);

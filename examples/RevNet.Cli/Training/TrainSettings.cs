@@ -76,6 +76,15 @@ internal sealed record TrainSettings
     /// <summary>The batch of the quick memory pass behind the memory plot.</summary>
     public int MemoryBatch { get; init; } = 8;
 
+    /// <summary>Under mpirun: batch norm over the global batch (statistics all-reduced) instead of each process's shard.</summary>
+    public bool SyncBatchNorm { get; init; }
+
+    /// <summary>Folder where every process writes its own log (rank&lt;R&gt;.log); null: none.</summary>
+    public string? RankLog { get; init; }
+
+    /// <summary>Seconds a collective may wait for the other processes before all are aborted; null: the default.</summary>
+    public double? CollectiveTimeout { get; init; }
+
     /// <summary>Effective learning rate.</summary>
     public float EffectiveLearningRate =>
         LearningRate ?? (IsAdam ? DefaultAdamLearningRate : DefaultSgdLearningRate);

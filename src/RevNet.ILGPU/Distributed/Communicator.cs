@@ -22,8 +22,15 @@ namespace RevNet.ILGPU.Distributed;
 /// </example>
 public abstract class Communicator : IDisposable
 {
+    /// <summary>The environment variable that sets <see cref="CollectiveTimeout"/>'s default, in seconds (0: none).</summary>
+    public const string TimeoutVariable = "REVNET_COLLECTIVE_TIMEOUT";
+
+    /// <summary>The default <see cref="CollectiveTimeout"/> without <see cref="TimeoutVariable"/>: 300 s.</summary>
+    public static readonly TimeSpan DefaultCollectiveTimeout = TimeSpan.FromSeconds(300);
+
     private static readonly Lock Gate = new();
     private static Communicator? _world;
+    private TimeSpan? _timeout;
 
     /// <summary>A one-process communicator: every collective leaves the data as it is. Needs no MPI.</summary>
     public static Communicator Single { get; } = new SingleCommunicator();
@@ -90,6 +97,21 @@ public abstract class Communicator : IDisposable
 
     /// <summary>Whether this is rank 0 (the one that prints and writes files).</summary>
     public bool IsRoot => Rank == 0;
+
+    /// <summary>
+    /// How long a collective (blocking, or the wait for a nonblocking one) may wait for the other ranks before this
+    /// rank prints one line naming itself and the collective and aborts every rank (MPI_Abort, exit code 3) — a rank
+    /// that is stuck, deadlocked or far behind then ends the run instead of hanging it. Zero or negative: wait forever.
+    /// Default: <see cref="TimeoutVariable"/> (seconds) when set, else <see cref="DefaultCollectiveTimeout"/>. It
+    /// bounds the gap between the ranks' arrival, so it must exceed the longest work one rank does alone between
+    /// collectives (rank 0's checkpoint writes, a slow device's step).
+    /// </summary>
+    /// <exception cref="CommunicatorException">Read while <see cref="TimeoutVariable"/> is not a number of seconds.</exception>
+    public TimeSpan CollectiveTimeout
+    {
+        get => _timeout ??= TimeoutFromEnvironment();
+        set => _timeout = value;
+    }
 
     /// <summary>Replaces <paramref name="values"/> on every rank by the element-wise sum over the ranks.</summary>
     /// <param name="values">The values (same length on every rank).</param>
@@ -168,6 +190,26 @@ public abstract class Communicator : IDisposable
     /// <param name="disposing">Called from <see cref="Dispose()"/>.</param>
     protected virtual void Dispose(bool disposing)
     {
+    }
+
+    /// <summary>Reads <see cref="TimeoutVariable"/>; <see cref="DefaultCollectiveTimeout"/> when unset.</summary>
+    /// <returns>The timeout (zero: none).</returns>
+    /// <exception cref="CommunicatorException">The variable is not a number of seconds.</exception>
+    public static TimeSpan TimeoutFromEnvironment()
+    {
+        string? text = Environment.GetEnvironmentVariable(TimeoutVariable);
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return DefaultCollectiveTimeout;
+        }
+
+        if (!double.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double seconds)
+            || !double.IsFinite(seconds))
+        {
+            throw new CommunicatorException($"{TimeoutVariable}='{text}' is not a number of seconds; set e.g. {TimeoutVariable}=600 (0 waits forever).");
+        }
+
+        return seconds > 0 ? TimeSpan.FromSeconds(seconds) : TimeSpan.Zero;
     }
 
     /// <summary>Checks a root rank.</summary>

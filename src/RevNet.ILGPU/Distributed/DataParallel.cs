@@ -21,7 +21,8 @@ namespace RevNet.ILGPU.Distributed;
 /// </para>
 /// <para>
 /// A parameter used by two layers of the plan would be reduced after its first layer's backward: such sharing is not
-/// supported with <see cref="DataParallelOptions.Overlap"/>. BatchNorm statistics stay per replica.
+/// supported with <see cref="DataParallelOptions.Overlap"/>. BatchNorm statistics stay per replica unless
+/// <see cref="DataParallelOptions.SyncBatchNorm"/> is set (then every shard must hold at least one sample).
 /// </para>
 /// </remarks>
 public sealed class DataParallel : IGradientReducer, IGraphObserver, IDisposable
@@ -51,6 +52,12 @@ public sealed class DataParallel : IGradientReducer, IGraphObserver, IDisposable
         Options = options ?? new DataParallelOptions();
         ArgumentOutOfRangeException.ThrowIfLessThan(Options.BucketBytes, sizeof(float), nameof(options));
         BuildBuckets();
+        if (Options.SyncBatchNorm)
+        {
+            BatchNormSynchronizer = new BatchNormSynchronizer(communicator);
+            _ = BatchNormSynchronizer.Attach(model, BatchNormSynchronizer);
+        }
+
         if (Options.BroadcastInitialState)
         {
             BroadcastState();
@@ -71,6 +78,9 @@ public sealed class DataParallel : IGradientReducer, IGraphObserver, IDisposable
 
     /// <inheritdoc />
     public bool IsPrimary => _comm.IsRoot;
+
+    /// <summary>The synchronizer given to the model's batch norms (<see cref="DataParallelOptions.SyncBatchNorm"/>), or null.</summary>
+    public BatchNormSynchronizer? BatchNormSynchronizer { get; }
 
     /// <summary>The number of gradient buckets.</summary>
     public int BucketCount => _buckets.Count;
@@ -112,6 +122,12 @@ public sealed class DataParallel : IGradientReducer, IGraphObserver, IDisposable
     {
         ArgumentOutOfRangeException.ThrowIfNegative(localCount);
         ArgumentOutOfRangeException.ThrowIfLessThan(globalCount, 1);
+        if (BatchNormSynchronizer is not null && globalCount < _comm.Size)
+        {
+            throw new CommunicatorException(
+                $"Synchronised batch norm needs at least one sample per process, but the global batch of {globalCount} is split over {_comm.Size} processes.");
+        }
+
         _weight = (float)localCount / globalCount;
         _done.Clear();
         _nextToPost = 0;
@@ -234,10 +250,15 @@ public sealed class DataParallel : IGradientReducer, IGraphObserver, IDisposable
         return (v[0], (long)Math.Round(v[1]));
     }
 
-    /// <summary>Stops watching the model (the communicator is not disposed).</summary>
+    /// <summary>Stops watching the model and detaches the batch-norm synchronizer (the communicator is not disposed).</summary>
     public void Dispose()
     {
         _observed?.Observers.Remove(this);
+        if (BatchNormSynchronizer is not null)
+        {
+            _ = BatchNormSynchronizer.Attach(_model, null);
+        }
+
         foreach (Bucket b in _buckets)
         {
             b.Request?.Wait();

@@ -14,4 +14,11 @@ public sealed record DataParallelOptions
 
     /// <summary>Copy rank 0's parameters and buffers to every rank when the wrapper is created (default true).</summary>
     public bool BroadcastInitialState { get; init; } = true;
+
+    /// <summary>
+    /// Synchronised batch norm (default false: each process normalises with its own shard's statistics): every
+    /// <see cref="Layers.BatchNorm2d"/> of the model uses the global batch's statistics, all-reduced once per training
+    /// forward (never in a recompute) and once per backward; see <see cref="BatchNormSynchronizer"/>.
+    /// </summary>
+    public bool SyncBatchNorm { get; init; }
 }

@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using System.Globalization;
 using System.Runtime.InteropServices;
 
 namespace RevNet.ILGPU.Distributed;
@@ -5,6 +7,9 @@ namespace RevNet.ILGPU.Distributed;
 /// <summary>MPI_COMM_WORLD over Open MPI, bound at run time.</summary>
 internal sealed unsafe class MpiCommunicator : Communicator
 {
+    /// <summary>The exit code of a run aborted by a collective timeout.</summary>
+    internal const int ExitCodeTimeout = 3;
+
     private readonly MpiNative _mpi;
     private readonly int _rank;
     private readonly int _size;
@@ -31,6 +36,7 @@ internal sealed unsafe class MpiCommunicator : Communicator
         MpiNative.Check(mpi.CommSize(mpi.CommWorld, &size), "MPI_Comm_size");
         _rank = rank;
         _size = size;
+        _ = CollectiveTimeout; // a malformed REVNET_COLLECTIVE_TIMEOUT fails here, on every rank alike, not mid-run
 
         // A rank that dies of an unhandled exception takes the others down at once instead of leaving them waiting
         // in a collective; a rank that simply exits finalizes.
@@ -49,7 +55,9 @@ internal sealed unsafe class MpiCommunicator : Communicator
         ThrowIfFinalized();
         fixed (float* p = values)
         {
-            MpiNative.Check(_mpi.Allreduce(MpiNative.InPlace, (nint)p, values.Length, _mpi.Float, _mpi.Sum, _mpi.CommWorld), "MPI_Allreduce");
+            nint request;
+            MpiNative.Check(_mpi.Iallreduce(MpiNative.InPlace, (nint)p, values.Length, _mpi.Float, _mpi.Sum, _mpi.CommWorld, &request), "MPI_Iallreduce");
+            Complete(request, "MPI_Allreduce");
         }
     }
 
@@ -58,7 +66,9 @@ internal sealed unsafe class MpiCommunicator : Communicator
         ThrowIfFinalized();
         fixed (double* p = values)
         {
-            MpiNative.Check(_mpi.Allreduce(MpiNative.InPlace, (nint)p, values.Length, _mpi.Double, _mpi.Sum, _mpi.CommWorld), "MPI_Allreduce");
+            nint request;
+            MpiNative.Check(_mpi.Iallreduce(MpiNative.InPlace, (nint)p, values.Length, _mpi.Double, _mpi.Sum, _mpi.CommWorld, &request), "MPI_Iallreduce");
+            Complete(request, "MPI_Allreduce");
         }
     }
 
@@ -77,7 +87,7 @@ internal sealed unsafe class MpiCommunicator : Communicator
             MpiNative.Check(code, "MPI_Iallreduce");
         }
 
-        return new MpiRequest(_mpi, request, pin);
+        return new MpiRequest(this, request, pin);
     }
 
     public override void Broadcast(Span<float> values, int root = 0)
@@ -86,7 +96,9 @@ internal sealed unsafe class MpiCommunicator : Communicator
         ThrowIfFinalized();
         fixed (float* p = values)
         {
-            MpiNative.Check(_mpi.Bcast((nint)p, values.Length, _mpi.Float, root, _mpi.CommWorld), "MPI_Bcast");
+            nint request;
+            MpiNative.Check(_mpi.Ibcast((nint)p, values.Length, _mpi.Float, root, _mpi.CommWorld, &request), "MPI_Ibcast");
+            Complete(request, "MPI_Bcast");
         }
     }
 
@@ -96,14 +108,18 @@ internal sealed unsafe class MpiCommunicator : Communicator
         ThrowIfFinalized();
         fixed (byte* p = values)
         {
-            MpiNative.Check(_mpi.Bcast((nint)p, values.Length, _mpi.Byte, root, _mpi.CommWorld), "MPI_Bcast");
+            nint request;
+            MpiNative.Check(_mpi.Ibcast((nint)p, values.Length, _mpi.Byte, root, _mpi.CommWorld, &request), "MPI_Ibcast");
+            Complete(request, "MPI_Bcast");
         }
     }
 
     public override void Barrier()
     {
         ThrowIfFinalized();
-        MpiNative.Check(_mpi.Barrier(_mpi.CommWorld), "MPI_Barrier");
+        nint request;
+        MpiNative.Check(_mpi.Ibarrier(_mpi.CommWorld, &request), "MPI_Ibarrier");
+        Complete(request, "MPI_Barrier");
     }
 
     public override void Abort(int exitCode)
@@ -140,6 +156,51 @@ internal sealed unsafe class MpiCommunicator : Communicator
         }
     }
 
+    /// <summary>Tests a request once; true when it has completed (the request is then freed by MPI).</summary>
+    private bool TestOnce(ref nint request, string call)
+    {
+        int flag;
+        nint r = request;
+        MpiNative.Check(_mpi.Test(&r, &flag, 0), call);
+        request = r;
+        return flag != 0;
+    }
+
+    /// <summary>
+    /// Polls a request with MPI_Test until it completes; past <see cref="Communicator.CollectiveTimeout"/> prints one
+    /// line naming this rank and the collective and aborts every rank (a peer that is stuck never joins).
+    /// </summary>
+    private void Complete(nint request, string call)
+    {
+        if (TestOnce(ref request, call))
+        {
+            return;
+        }
+
+        TimeSpan limit = CollectiveTimeout;
+        long start = Stopwatch.GetTimestamp();
+        var spin = default(SpinWait);
+        while (!TestOnce(ref request, call))
+        {
+            if (limit > TimeSpan.Zero && Stopwatch.GetElapsedTime(start) > limit)
+            {
+                TimedOut(call, limit);
+            }
+
+            spin.SpinOnce();
+        }
+    }
+
+    private void TimedOut(string call, TimeSpan limit)
+    {
+        Console.Error.WriteLine(string.Create(
+            CultureInfo.InvariantCulture,
+            $"error: rank {_rank} of {_size}: {call} did not complete within {limit.TotalSeconds:0.###} s; another rank is stuck, "
+            + $"deadlocked or far behind (the rank that did not print this line); aborting every rank. Raise the limit with "
+            + $"{TimeoutVariable}=SECONDS (or Communicator.CollectiveTimeout) if a step legitimately takes longer."));
+        Abort(ExitCodeTimeout);
+    }
+
     private void ThrowIfFinalized()
     {
         if (_finalized)
@@ -148,7 +209,7 @@ internal sealed unsafe class MpiCommunicator : Communicator
         }
     }
 
-    private sealed class MpiRequest(MpiNative mpi, nint request, GCHandle pin) : CommunicationRequest
+    private sealed class MpiRequest(MpiCommunicator comm, nint request, GCHandle pin) : CommunicationRequest
     {
         private nint _request = request;
         private readonly GCHandle _pin = pin;
@@ -163,12 +224,7 @@ internal sealed unsafe class MpiCommunicator : Communicator
                 return true;
             }
 
-            int flag;
-            nint r = _request;
-            MpiNative.Check(mpi.Test(&r, &flag, 0), "MPI_Test");
-            _request = r;
-
-            if (flag != 0)
+            if (comm.TestOnce(ref _request, "MPI_Test"))
             {
                 Complete();
             }
@@ -183,10 +239,7 @@ internal sealed unsafe class MpiCommunicator : Communicator
                 return;
             }
 
-            nint r = _request;
-            MpiNative.Check(mpi.Wait(&r, 0), "MPI_Wait");
-            _request = r;
-
+            comm.Complete(_request, "MPI_Wait (gradient all-reduce)");
             Complete();
         }
 

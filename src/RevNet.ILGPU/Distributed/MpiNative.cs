@@ -30,12 +30,10 @@ internal sealed unsafe class MpiNative
         Finalize = (delegate* unmanaged<int>)NativeLibrary.GetExport(library, "MPI_Finalize");
         CommRank = (delegate* unmanaged<nint, int*, int>)NativeLibrary.GetExport(library, "MPI_Comm_rank");
         CommSize = (delegate* unmanaged<nint, int*, int>)NativeLibrary.GetExport(library, "MPI_Comm_size");
-        Allreduce = (delegate* unmanaged<nint, nint, int, nint, nint, nint, int>)NativeLibrary.GetExport(library, "MPI_Allreduce");
         Iallreduce = (delegate* unmanaged<nint, nint, int, nint, nint, nint, nint*, int>)NativeLibrary.GetExport(library, "MPI_Iallreduce");
-        Bcast = (delegate* unmanaged<nint, int, nint, int, nint, int>)NativeLibrary.GetExport(library, "MPI_Bcast");
-        Barrier = (delegate* unmanaged<nint, int>)NativeLibrary.GetExport(library, "MPI_Barrier");
+        Ibcast = (delegate* unmanaged<nint, int, nint, int, nint, nint*, int>)NativeLibrary.GetExport(library, "MPI_Ibcast");
+        Ibarrier = (delegate* unmanaged<nint, nint*, int>)NativeLibrary.GetExport(library, "MPI_Ibarrier");
         Abort = (delegate* unmanaged<nint, int, int>)NativeLibrary.GetExport(library, "MPI_Abort");
-        Wait = (delegate* unmanaged<nint*, nint, int>)NativeLibrary.GetExport(library, "MPI_Wait");
         Test = (delegate* unmanaged<nint*, int*, nint, int>)NativeLibrary.GetExport(library, "MPI_Test");
     }
 
@@ -65,17 +63,13 @@ internal sealed unsafe class MpiNative
 
     internal delegate* unmanaged<nint, int*, int> CommSize { get; }
 
-    internal delegate* unmanaged<nint, nint, int, nint, nint, nint, int> Allreduce { get; }
-
     internal delegate* unmanaged<nint, nint, int, nint, nint, nint, nint*, int> Iallreduce { get; }
 
-    internal delegate* unmanaged<nint, int, nint, int, nint, int> Bcast { get; }
+    internal delegate* unmanaged<nint, int, nint, int, nint, nint*, int> Ibcast { get; }
 
-    internal delegate* unmanaged<nint, int> Barrier { get; }
+    internal delegate* unmanaged<nint, nint*, int> Ibarrier { get; }
 
     internal delegate* unmanaged<nint, int, int> Abort { get; }
-
-    internal delegate* unmanaged<nint*, nint, int> Wait { get; }
 
     internal delegate* unmanaged<nint*, int*, nint, int> Test { get; }
 

@@ -1,4 +1,5 @@
 using RevNet.ILGPU.Devices;
+using RevNet.ILGPU.Distributed;
 using RevNet.ILGPU.Ops;
 using RevNet.ILGPU.Tensors;
 
@@ -14,12 +15,15 @@ namespace RevNet.ILGPU.Layers;
 /// statistics, updates the running statistics once and keeps only the per-channel mean and inverse std (O(C));
 /// a <see cref="ForwardMode.Recompute"/> reuses them (bit-identical output for the same input) and never updates the
 /// running statistics. The fused ReLU's mask is rebuilt from the input and the statistics in backward, so nothing
-/// but a reference to the input (kept alive by the caller) is held.
+/// but a reference to the input (kept alive by the caller) is held. With a <see cref="Synchronizer"/> the statistics
+/// and the backward's sums are those of the global batch of a data-parallel run (see <see cref="BatchNormSynchronizer"/>).
 /// </remarks>
 public sealed class BatchNorm2d : Layer
 {
     private Tensor? _mean;
     private Tensor? _invStd;
+    private long _count;
+    private long _globalCount;
 
     /// <summary>Creates the layer: gamma = 1, beta = 0, running mean 0 and variance 1.</summary>
     /// <param name="device">The device.</param>
@@ -83,6 +87,12 @@ public sealed class BatchNorm2d : Layer
     /// <summary>How many times the running statistics were updated (once per training forward).</summary>
     public long RunningUpdates { get; private set; }
 
+    /// <summary>
+    /// Null (default): statistics of this process's batch. Set: statistics of the global batch over the synchronizer's
+    /// processes, all-reduced once per training forward and once per backward (never in a recompute).
+    /// </summary>
+    public BatchNormSynchronizer? Synchronizer { get; set; }
+
     /// <inheritdoc />
     public override Shape GetOutputShape(Shape input)
     {
@@ -116,18 +126,19 @@ public sealed class BatchNorm2d : Layer
 
         if (mode.UpdatesStatistics())
         {
-            long count = input.ElementCount / Channels;
-            if (count < 2)
+            ReleaseStatistics();
+            _mean = LayerKit.Activation(device, new Shape(Channels));
+            _invStd = LayerKit.Activation(device, new Shape(Channels));
+            TensorOps.BatchNormStatistics(input, _mean, _invStd, Eps);
+            _count = input.ElementCount / Channels;
+            _globalCount = Synchronizer is { IsActive: true } sync ? Synchronize(sync) : _count;
+            if (_globalCount < 2)
             {
                 throw new ArgumentException(
                     $"Batch norm in training needs more than one value per channel, got {input.Shape}.", nameof(input));
             }
 
-            ReleaseStatistics();
-            _mean = LayerKit.Activation(device, new Shape(Channels));
-            _invStd = LayerKit.Activation(device, new Shape(Channels));
-            TensorOps.BatchNormStatistics(input, _mean, _invStd, Eps);
-            TensorOps.BatchNormUpdateRunning(_mean, _invStd, RunningMean.Value, RunningVar.Value, Momentum, Eps, count);
+            TensorOps.BatchNormUpdateRunning(_mean, _invStd, RunningMean.Value, RunningVar.Value, Momentum, Eps, _globalCount);
             RunningUpdates++;
         }
         else
@@ -145,19 +156,26 @@ public sealed class BatchNorm2d : Layer
     {
         ComputeDevice device = input.Device;
         Tensor dx = LayerKit.Workspace(device, input.Shape);
+        Tensor? masked = null;
         if (Relu)
         {
             // Rebuild the ReLU mask from x and the saved statistics instead of keeping the output.
-            using Tensor masked = LayerKit.Workspace(device, input.Shape);
+            masked = LayerKit.Workspace(device, input.Shape);
             TensorOps.BatchNormApply(input, _mean!, _invStd!, Gamma.Value, Beta.Value, dx, relu: true);
             TensorOps.ReluBackward(dx, outputGradient, masked);
-            TensorOps.BatchNormBackward(input, masked, _mean!, _invStd!, Gamma.Value, dx, Gamma.Gradient!, Beta.Gradient!);
+        }
+
+        Tensor dy = masked ?? outputGradient;
+        if (Synchronizer is { IsActive: true } sync)
+        {
+            BackwardSynchronized(sync, input, dy, dx, masked);
         }
         else
         {
-            TensorOps.BatchNormBackward(input, outputGradient, _mean!, _invStd!, Gamma.Value, dx, Gamma.Gradient!, Beta.Gradient!);
+            TensorOps.BatchNormBackward(input, dy, _mean!, _invStd!, Gamma.Value, dx, Gamma.Gradient!, Beta.Gradient!);
         }
 
+        masked?.Dispose();
         ReleaseStatistics();
         return dx;
     }
@@ -167,6 +185,59 @@ public sealed class BatchNorm2d : Layer
     {
         ReleaseStatistics();
         base.Dispose(disposing);
+    }
+
+    /// <summary>Replaces the local statistics by the global batch's; returns the global count per channel.</summary>
+    private long Synchronize(BatchNormSynchronizer sync)
+    {
+        float[] mean = _mean!.ToArray();
+        float[] invStd = _invStd!.ToArray();
+        long total = sync.ReduceStatistics(mean, invStd, _count, Eps);
+        _mean.CopyFrom(mean);
+        _invStd.CopyFrom(invStd);
+        return total;
+    }
+
+    /// <summary>
+    /// The backward with the global batch's Σdy and Σdy·x̂: the local backward (whose dgamma, dbeta are this process's
+    /// share), then dx += gamma·invStd·(a + x̂·b) per channel with a, b the local minus the global means of dy and dy·x̂
+    /// (an affine map of x̂, so <see cref="TensorOps.BatchNormApply"/> computes it) into <paramref name="scratch"/> (the
+    /// masked dy, no longer needed then) or a new workspace.
+    /// </summary>
+    private void BackwardSynchronized(BatchNormSynchronizer sync, Tensor input, Tensor dy, Tensor dx, Tensor? scratch)
+    {
+        ComputeDevice device = input.Device;
+        var shape = new Shape(Channels);
+        using Tensor sumDyXhat = LayerKit.Workspace(device, shape);
+        using Tensor sumDy = LayerKit.Workspace(device, shape);
+        sumDyXhat.Clear();
+        sumDy.Clear();
+        TensorOps.BatchNormBackward(input, dy, _mean!, _invStd!, Gamma.Value, dx, sumDyXhat, sumDy);
+        TensorOps.Axpy(1f, sumDyXhat, Gamma.Gradient!);
+        TensorOps.Axpy(1f, sumDy, Beta.Gradient!);
+
+        float[] local = [.. sumDy.ToArray(), .. sumDyXhat.ToArray()];
+        double[] global = Array.ConvertAll(local, v => (double)v);
+        sync.ReduceGradientSums(global, _count, _globalCount);
+        float[] gamma = Gamma.Value.ToArray();
+        float[] invStd = _invStd!.ToArray();
+        float[] scale = new float[Channels];
+        float[] shift = new float[Channels];
+        for (int c = 0; c < Channels; c++)
+        {
+            double k = (double)gamma[c] * invStd[c] / _count;
+            shift[c] = (float)(k * (local[c] - global[c]));
+            scale[c] = (float)(k * (local[Channels + c] - global[Channels + c]));
+        }
+
+        using Tensor scales = LayerKit.Workspace(device, shape);
+        using Tensor shifts = LayerKit.Workspace(device, shape);
+        using Tensor? owned = scratch is null ? LayerKit.Workspace(device, input.Shape) : null;
+        Tensor correction = scratch ?? owned!;
+        scales.CopyFrom(scale);
+        shifts.CopyFrom(shift);
+        TensorOps.BatchNormApply(input, _mean!, _invStd!, scales, shifts, correction, relu: false);
+        TensorOps.Axpy(1f, correction, dx);
     }
 
     private void RequireStatistics()

@@ -36,6 +36,32 @@ public sealed class CliMpiTests : IDisposable
     }
 
     [SkippableFact]
+    public void Every_rank_writes_its_own_log_with_sync_bn_while_rank_0_alone_prints()
+    {
+        MpiRun.SkipIfUnavailable();
+        string logs = _cli.PathOf("logs");
+        (int code, string output) = MpiRun.Run(
+            2,
+            CliDll,
+            ["train", "--data", CliHarness.DataFolder, "--limit", "128", "--test-limit", "64", "--batch", "32", "--device", "host", "--no-plots",
+                "--epochs", "1", "--sync-bn", "--collective-timeout", "120", "--rank-log", logs, "--out", _cli.PathOf("run")],
+            180);
+
+        code.Should().Be(0, output);
+        output.Split("Data-parallel over 2 processes").Length.Should().Be(2, "only rank 0 prints: {0}", output);
+        output.Should().Contain("batch norm synchronised over the processes");
+        for (int rank = 0; rank < 2; rank++)
+        {
+            string log = File.ReadAllText(Path.Combine(logs, $"rank{rank}.log"));
+            string[] lines = log.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            lines.Should().OnlyContain(l => l.Contains($" rank {rank}/2 ", StringComparison.Ordinal), log);
+            lines.Count(l => l.Contains(" step ", StringComparison.Ordinal)).Should().Be(4, "128 images in batches of 32: {0}", log);
+            log.Should().Contain("shard 16 of each batch of 32, sync BN on").And.Contain("epoch 1 done:");
+            lines[^1].Should().EndWith("finished with exit code 0");
+        }
+    }
+
+    [SkippableFact]
     public void A_rank_that_fails_brings_every_rank_down_with_its_reason_in_one_line()
     {
         MpiRun.SkipIfUnavailable();

@@ -4,11 +4,12 @@ using RevNet.ILGPU.Devices;
 using RevNet.ILGPU.Distributed;
 using RevNet.ILGPU.Tests.Training;
 using RevNet.ILGPU.Training;
+using Xunit.Abstractions;
 
 namespace RevNet.ILGPU.Tests.Distributed;
 
 /// <summary>Data-parallel training: sharding, single-process equivalence, and np=2 against np=1 under mpirun.</summary>
-public sealed class DataParallelTests : IDisposable
+public sealed class DataParallelTests(ITestOutputHelper output) : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("revnet-dp-").FullName;
 
@@ -27,7 +28,7 @@ public sealed class DataParallelTests : IDisposable
             int next = 0;
             for (int rank = 0; rank < size; rank++)
             {
-                using var dp = new DataParallel(new FakeCommunicator(rank, size), model, new DataParallelOptions { BroadcastInitialState = false });
+                using var dp = new DataParallel(new StubCommunicator(rank, size), model, new DataParallelOptions { BroadcastInitialState = false });
                 (int start, int count) = dp.Shard(global);
                 start.Should().Be(next, $"rank {rank} of {size} continues where rank {rank - 1} stopped (batch {global})");
                 count.Should().BeInRange(global / size, (global / size) + 1);
@@ -43,9 +44,9 @@ public sealed class DataParallelTests : IDisposable
     {
         using var device = ComputeDevice.Create(DeviceKind.Host);
         var model = new TinyMlp(device, 8, 16, 4, seed: 1); // fc1.weight 128, fc1.bias 16, fc2.weight 64, fc2.bias 4
-        using var small = new DataParallel(new FakeCommunicator(0, 2), model, new DataParallelOptions { BucketBytes = 4 * 70, BroadcastInitialState = false });
+        using var small = new DataParallel(new StubCommunicator(0, 2), model, new DataParallelOptions { BucketBytes = 4 * 70, BroadcastInitialState = false });
         small.BucketCount.Should().Be(3, "[fc2.bias, fc2.weight] [fc1.bias] [fc1.weight]");
-        using var one = new DataParallel(new FakeCommunicator(0, 2), model, new DataParallelOptions { BroadcastInitialState = false });
+        using var one = new DataParallel(new StubCommunicator(0, 2), model, new DataParallelOptions { BroadcastInitialState = false });
         one.BucketCount.Should().Be(1);
     }
 
@@ -105,6 +106,62 @@ public sealed class DataParallelTests : IDisposable
         watch.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(20), "an abort, not a hang");
     }
 
+    [SkippableFact]
+    public void Synchronised_batch_norm_on_two_processes_matches_one_process_for_20_steps_and_reruns_are_bit_identical()
+    {
+        MpiRun.SkipIfUnavailable();
+        string[] Args(string name, string norm) =>
+            ["train", Directory.CreateDirectory(Path.Combine(_dir, name)).FullName, "32", "20", "1", "256", "320", norm];
+
+        (int c1, string o1) = MpiRun.RunSingle(MpiRun.WorkerDll, Args("np1", "sync"));
+        c1.Should().Be(0, o1);
+        (int c2, string o2) = MpiRun.Run(2, MpiRun.WorkerDll, Args("np2", "sync"));
+        c2.Should().Be(0, o2);
+        (int c3, string o3) = MpiRun.Run(2, MpiRun.WorkerDll, Args("np2again", "sync"));
+        c3.Should().Be(0, o3);
+        (int c4, string o4) = MpiRun.Run(2, MpiRun.WorkerDll, Args("replica", "replica"));
+        c4.Should().Be(0, o4);
+
+        byte[] rank0 = File.ReadAllBytes(Path.Combine(_dir, "np2", "params.0.bin"));
+        File.ReadAllBytes(Path.Combine(_dir, "np2", "params.1.bin")).Should().Equal(rank0, "the replicas (parameters and running statistics) stay identical");
+        File.ReadAllBytes(Path.Combine(_dir, "np2again", "params.0.bin")).Should().Equal(rank0, "a rerun gives the same bits");
+
+        // 7 batch norms, 20 steps, Reconstruct: one statistics all-reduce per layer and step, so none in the recompute.
+        o2.Should().Contain("bn layers=7 statistics_reductions=140 gradient_reductions=140");
+        float[] one = Floats(File.ReadAllBytes(Path.Combine(_dir, "np1", "params.0.bin")));
+        double sync = RelativeDifference(one, Floats(rank0));
+        double replica = RelativeDifference(one, Floats(File.ReadAllBytes(Path.Combine(_dir, "replica", "params.0.bin"))));
+        output.WriteLine($"np=2 vs np=1 after 20 steps, max |diff| / max |value| over parameters and running statistics: sync {sync:E2}, per replica {replica:E2}");
+        sync.Should().BeLessThan(1e-5, o2);
+        replica.Should().BeGreaterThan(100 * sync, "per-replica statistics differ from the global batch's");
+        LossLine(o2).Zip(LossLine(o1), (x, y) => Math.Abs(x - y)).Max().Should().BeLessThan(1e-5f);
+    }
+
+    [SkippableTheory]
+    [InlineData("sync")]
+    [InlineData("none")]
+    public void A_rank_stuck_forever_brings_every_rank_down_after_the_collective_timeout_naming_the_waiting_rank(string norm)
+    {
+        MpiRun.SkipIfUnavailable();
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        (int code, string text) = MpiRun.Run(
+            2, MpiRun.WorkerDll, ["train", _dir, "32", "10", "1", "256", "320", norm], 60,
+            new Dictionary<string, string> { ["REVNET_HANG_AT"] = "1:3", [Communicator.TimeoutVariable] = "3" });
+        watch.Stop();
+        output.WriteLine($"{norm}: every rank down after {watch.Elapsed.TotalSeconds:F1} s (whole mpirun, collective timeout 3 s)");
+        code.Should().NotBe(0, text);
+        text.Should().Contain("rank 1: injected hang after step 3");
+        text.Should().MatchRegex(@"error: rank 0 of 2: MPI_\w+[^\n]* did not complete within 3 s; another rank is stuck");
+        File.Exists(Path.Combine(_dir, "params.0.bin")).Should().BeFalse("rank 0 was stopped, not left to finish");
+        watch.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(30), "the timeout, then an abort of every rank, not a hang");
+    }
+
+    private static double RelativeDifference(float[] a, float[] b)
+    {
+        a.Length.Should().Be(b.Length);
+        return a.Zip(b, (x, y) => Math.Abs((double)x - y)).Max() / a.Max(v => Math.Abs((double)v));
+    }
+
     private static float[] TrainTiny(bool reducer)
     {
         using var device = ComputeDevice.Create(DeviceKind.Host);
@@ -136,27 +193,5 @@ public sealed class DataParallelTests : IDisposable
         float[] v = new float[bytes.Length / 4];
         Buffer.BlockCopy(bytes, 0, v, 0, bytes.Length);
         return v;
-    }
-
-    /// <summary>A communicator that only knows its rank and size (for sharding and bucketing without MPI).</summary>
-    private sealed class FakeCommunicator(int rank, int size) : Communicator
-    {
-        public override int Rank => rank;
-
-        public override int Size => size;
-
-        public override void AllReduceSum(Span<float> values) => throw new NotSupportedException();
-
-        public override void AllReduceSum(Span<double> values) => throw new NotSupportedException();
-
-        public override CommunicationRequest IAllReduceSum(float[] values, int count = -1) => throw new NotSupportedException();
-
-        public override void Broadcast(Span<float> values, int root = 0) => throw new NotSupportedException();
-
-        public override void Broadcast(Span<byte> values, int root = 0) => throw new NotSupportedException();
-
-        public override void Barrier() => throw new NotSupportedException();
-
-        public override void Abort(int exitCode) => throw new NotSupportedException();
     }
 }
