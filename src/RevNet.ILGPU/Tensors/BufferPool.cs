@@ -99,11 +99,11 @@ public sealed class BufferPool
     }
 
     /// <summary>
-    /// The memory budget: <see cref="LimitBytes"/> when set, else the accelerator's memory, else (Host) the memory
-    /// available to the process.
+    /// The memory budget: <see cref="LimitBytes"/> when set, else the accelerator's memory, else (Host) what the pool
+    /// holds plus the memory still available to the process (the container's cgroup limit honoured).
     /// </summary>
     public long CapacityBytes =>
-        _limitBytes ?? _device.Accelerator?.MemorySize ?? GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
+        _limitBytes ?? _device.Accelerator?.MemorySize ?? (AllocatedBytes + HostMemory.AvailableBytes());
 
     /// <summary>How many chunks were ever allocated from the device.</summary>
     public long AllocationCount { get; private set; }
