@@ -79,6 +79,13 @@ internal static class CliOptions
 
     public static Option<string?> File(string name, string description) => new(name) { Description = description };
 
+    /// <summary>A size in bytes: a number with an optional B, KB, MB, GB, KiB, MiB or GiB.</summary>
+    public static Option<string?> Bytes(string name, string description) => Validated(
+        new Option<string?>(name) { Description = description },
+        value => value is null || Units.ParseBytes(value) is not null
+            ? null
+            : $"{name}: '{value}' is not a size; write e.g. 2GiB, 512MiB, 1.5GB or a number of bytes.");
+
     /// <summary>
     /// Parses a number the same way in every culture: digits, one '.' as the decimal point, an optional exponent. A ','
     /// is rejected rather than read as a thousands separator ("0,05" would otherwise mean 5).

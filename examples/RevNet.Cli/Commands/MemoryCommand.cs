@@ -39,6 +39,7 @@ internal static class MemoryCommand
         var steps = CliOptions.Int("--steps", "Measured steps per row (after one warm-up step); times are medians.", 3, 1);
         var device = CliOptions.Device();
         var json = CliOptions.File("--json", "Also write the rows as a JSON array to FILE.");
+        var mode = CliOptions.Choice("--mode", "Which modes of RevNets to measure", "both", "both", "store", "reconstruct");
         var command = new Command(
             "memory",
             "Measure activation and total memory and step times of RevNets (store and reconstruct) and ResNets on CIFAR shapes.");
@@ -47,13 +48,16 @@ internal static class MemoryCommand
         command.Options.Add(steps);
         command.Options.Add(device);
         command.Options.Add(json);
+        command.Options.Add(mode);
+        command.Subcommands.Add(MemoryPlanCommand.Create(context));
         command.SetAction(parse => Run(
             context,
             SplitNames(parse.GetValue(models) ?? []),
             parse.GetValue(batch),
             parse.GetValue(steps),
             parse.GetValue(device)!,
-            parse.GetValue(json)));
+            parse.GetValue(json),
+            parse.GetValue(mode)!.ToLowerInvariant()));
         return command;
     }
 
@@ -61,10 +65,10 @@ internal static class MemoryCommand
     public static void Print(IAnsiConsole console, IReadOnlyList<MemoryBenchmarkRow> rows, string title, bool showTimes = true)
     {
         var table = new Table().Title(Markup.Escape(title)).AddColumns(
-            "model", "depth", "mode", "batch", "activation peak", "live peak", "reserved peak", "reserved/live", "process", "B/pixel");
+            "model", "depth", "mode", "batch", "activations", "live", "reserved", "res/live", "process", "B/px");
         if (showTimes)
         {
-            table.AddColumns("forward", "backward", "step", "rec/store", "floor");
+            table.AddColumns("fwd", "bwd", "step", "rec/store", "floor");
         }
 
         for (int c = 1; c < table.Columns.Count; c++)
@@ -108,9 +112,10 @@ internal static class MemoryCommand
         }
 
         console.Write(table);
-        console.WriteLine("live peak: bytes of all tensors alive at once; reserved peak: bytes the pool held from the "
-            + "device; process: growth of the peak resident set during the steps (Host) or device memory in use from "
-            + "the driver (GPU); B/pixel: reserved bytes per input pixel.");
+        console.WriteLine("activations, live: peak bytes of saved activations and of all tensors alive at once; reserved: "
+            + "peak bytes the pool held from the device; process: growth of the peak resident set during the steps (Host; "
+            + "measure one configuration per process, freed heap is reused) or device memory in use from the driver (GPU); "
+            + "B/px: reserved bytes per input pixel.");
         if (showTimes)
         {
             console.WriteLine("rec/store: the Reconstruct step time over the Store step time of the same net; floor: "
@@ -146,9 +151,10 @@ internal static class MemoryCommand
         }
     }
 
-    private static int Run(CliContext context, IReadOnlyList<string> models, int batch, int steps, string deviceName, string? json)
+    private static int Run(CliContext context, IReadOnlyList<string> models, int batch, int steps, string deviceName, string? json, string mode)
     {
-        IReadOnlyList<(string Model, ActivationMode Mode)> cases = MemoryRows.Cases(models);
+        IReadOnlyList<(string Model, ActivationMode Mode)> cases = [.. MemoryRows.Cases(models).Where(c =>
+            mode == "both" || !ModelZoo.Spec(c.Model).Reversible || c.Mode.ToString().Equals(mode, StringComparison.OrdinalIgnoreCase))];
         OutputPaths.Probe(("--json", json, false));
         using ComputeDevice device = CliDevice.Create(deviceName);
         if (!context.IsTerminal)

@@ -31,6 +31,9 @@ internal static class TrainCommand
         var memoryBatch = CliOptions.Int("--memory-batch", "Batch size of the quick memory pass behind the memory plot.", 8, 1);
         var syncBn = new Option<bool>("--sync-bn") { Description = "Under mpirun: batch norm uses the statistics of the whole global batch (all-reduced), not each process's shard." };
         var rankLog = CliOptions.File("--rank-log", "Every process writes its own log DIR/rank<R>.log (rank 0 still prints progress).");
+        var memoryBudget = CliOptions.Bytes(
+            "--memory-budget",
+            "Refuse up front, naming the largest batch that fits, a run whose planned step needs more than SIZE (e.g. 2GiB); the pool is capped at it.");
         var collectiveTimeout = CliOptions.PositiveFloat("--collective-timeout", "Under mpirun: seconds a collective waits for the other processes before every process is aborted (default 300, or REVNET_COLLECTIVE_TIMEOUT).");
 
         var command = new Command(
@@ -39,7 +42,7 @@ internal static class TrainCommand
         foreach (Option o in new Option[]
         {
             model, epochs, batch, lr, weightDecay, optimizer, mode, warmup, augment, seed, device, data, limit, testLimit,
-            checkpoint, resume, report, output, noPlots, memoryRows, memoryBatch, syncBn, rankLog, collectiveTimeout,
+            checkpoint, resume, report, output, noPlots, memoryRows, memoryBatch, syncBn, rankLog, collectiveTimeout, memoryBudget,
         })
         {
             command.Options.Add(o);
@@ -72,6 +75,7 @@ internal static class TrainCommand
                 SyncBatchNorm = parse.GetValue(syncBn),
                 RankLog = parse.GetValue(rankLog),
                 CollectiveTimeout = parse.GetValue(collectiveTimeout),
+                MemoryBudget = parse.GetValue(memoryBudget) is { } size ? Units.ParseBytes(size) : null,
             },
             context));
         return command;

@@ -45,6 +45,15 @@ public sealed record RunReport
     /// <summary>The pool's peak bytes in use, all categories together.</summary>
     public long TotalPeakBytes { get; init; }
 
+    /// <summary>The pool's peak bytes held from the device (reserved).</summary>
+    public long ReservedPeakBytes { get; init; }
+
+    /// <summary>The process's peak resident set size at the end of the run.</summary>
+    public long ProcessPeakBytes { get; init; }
+
+    /// <summary>GPU: device memory in use from the driver at the end of the run; null elsewhere.</summary>
+    public long? DeviceMemoryBytes { get; init; }
+
     /// <summary>Peak bytes per memory category.</summary>
     public IReadOnlyDictionary<string, long> PeakBytesByCategory { get; init; } = new Dictionary<string, long>();
 

@@ -9,6 +9,7 @@ using RevNet.ILGPU.Diagnostics;
 using RevNet.ILGPU.Distributed;
 using RevNet.ILGPU.Layers;
 using RevNet.ILGPU.Models;
+using RevNet.ILGPU.Tensors;
 using RevNet.ILGPU.Training;
 using Spectre.Console;
 
@@ -217,6 +218,7 @@ internal static class TrainRun
             context.Out.WriteLine($"Resumed from {s.Resume}: {Progress(resumed)}; continuing in epoch {resumed.Epoch + 1}.");
         }
 
+        PlanMemory(context, s, device, model, new Shape(train.Channels, train.Height, train.Width), world.Size);
         context.Out.WriteLine(string.Create(
             CultureInfo.InvariantCulture,
             $"Training {model.Name} ({Units.Count(model.ParameterCount)} parameters, {model.Mode}) on {device}: "
@@ -294,9 +296,45 @@ internal static class TrainRun
             log?.Line($"gradient all-reduce: {o}");
         }
 
-        RunReport report = RunReport.From(result, device, model.Name, model.ParameterCount, settings);
+        RunReport report = RunReport.From(result, device, model.Name, model.ParameterCount, settings) with
+        {
+            ReservedPeakBytes = device.Pool.PeakAllocatedBytes,
+            ProcessPeakBytes = ProcessMemory.PeakResidentBytes,
+            DeviceMemoryBytes = ProcessMemory.DeviceUsedBytes(device),
+        };
         PrintSummary(context.Console, report, result, wallSeconds);
         return new Outcome(report, result, steps, $"{model.Name} ({model.Mode})", device.Kind);
+    }
+
+    /// <summary>
+    /// Prints what a step will hold (measured from planned steps at batch 4 and 8) and, with a budget, refuses a run
+    /// that will not fit before it starts, naming the largest batch that does; then caps the pool at the budget.
+    /// </summary>
+    private static void PlanMemory(CliContext context, TrainSettings s, ComputeDevice device, Model model, Shape sample, int processes)
+    {
+        int shard = Math.Max(1, s.Batch / processes);
+        long state = model.Parameters.Sum(p => p.Value.ElementCount) * sizeof(float) * (s.IsAdam ? 2 : 1);
+        MemoryModel plan = MemoryModel.Measure(model, sample, state);
+        device.Pool.Trim();
+        long need = plan.Estimate(shard);
+        context.Out.WriteLine($"Planned step memory: {Units.Mib(need)} at batch {shard} ({Units.Mib(plan.FixedBytes)} fixed + "
+            + $"{Units.Mib(plan.BytesPerSample)} per sample).");
+        if (s.MemoryBudget is not long budget)
+        {
+            return;
+        }
+
+        if (need > budget)
+        {
+            int fits = plan.LargestBatch(budget);
+            string advice = fits > 0
+                ? $"the largest batch that fits is {fits}: run with --batch {fits}"
+                    + (model.Mode == ActivationMode.Store && ModelZoo.Spec(s.Model).Reversible ? " (or --mode reconstruct)" : string.Empty)
+                : "no batch fits: use a smaller --model or a larger --memory-budget";
+            throw new CliException($"--memory-budget {Units.Mib(budget)} is too small for batch {s.Batch}: a step needs {Units.Mib(need)}; {advice}.");
+        }
+
+        device.Pool.LimitBytes = budget;
     }
 
     private static void PrintSummary(IAnsiConsole console, RunReport report, TrainingResult result, double wallSeconds)
@@ -325,7 +363,8 @@ internal static class TrainRun
         summary.AddRow("epochs / steps", $"{report.Epochs} / {report.Steps}");
         summary.AddRow("training time", Units.Seconds(report.Seconds) + $" (wall clock with data loading: {Units.Seconds(wallSeconds)})");
         summary.AddRow("activation peak", Units.Mib(report.ActivationPeakBytes));
-        summary.AddRow("total pool peak", Units.Mib(report.TotalPeakBytes));
+        summary.AddRow("total pool peak", Units.Mib(report.TotalPeakBytes) + $" (reserved {Units.Mib(report.ReservedPeakBytes)})");
+        summary.AddRow(report.DeviceMemoryBytes is null ? "process peak RSS" : "device memory in use", Units.Mib(report.DeviceMemoryBytes ?? report.ProcessPeakBytes));
         foreach ((string category, long bytes) in report.PeakBytesByCategory)
         {
             summary.AddRow("  " + Markup.Escape(category), Units.Mib(bytes));

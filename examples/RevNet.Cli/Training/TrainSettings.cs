@@ -43,6 +43,10 @@ internal sealed record TrainSettings
     /// <summary>Linear warm-up steps at the start of the cosine schedule.</summary>
     public int WarmupSteps { get; init; }
 
+    /// <summary>A memory budget in bytes (null: none): a configuration whose planned step does not fit is refused up
+    /// front, and the pool is capped at it.</summary>
+    public long? MemoryBudget { get; init; }
+
     /// <summary>Random crop (padding 2) and horizontal flip of training images.</summary>
     public bool Augment { get; init; }
 

@@ -62,7 +62,7 @@ public sealed record MemoryModel(long FixedBytes, long BytesPerSample)
     /// <param name="batchB">The larger measured batch.</param>
     /// <returns>The fitted model.</returns>
     /// <exception cref="DeviceOutOfMemoryException">Even a measured step does not fit.</exception>
-    public static MemoryModel Measure(ILayer model, Shape sampleShape, long extraFixedBytes = 0, int batchA = 2, int batchB = 4)
+    public static MemoryModel Measure(ILayer model, Shape sampleShape, long extraFixedBytes = 0, int batchA = 4, int batchB = 8)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchA);
@@ -124,8 +124,8 @@ public sealed record MemoryModel(long FixedBytes, long BytesPerSample)
         suggested = 0;
         fit = "a measuring step at batch 1 or 2 did not fit either";
 
-        // The wider apart the measured batches, the better the slope: try a quarter and a half of the failed batch first.
-        foreach ((int a, int b) in new[] { (count / 4, count / 2), (2, 4), (1, 2) }.Where(p => p.Item1 >= 1 && p.Item2 < count))
+        // The planner's own batches first (as `memory plan` and the train command measure), smaller ones near the limit.
+        foreach ((int a, int b) in new[] { (4, 8), (2, 4), (1, 2) }.Where(p => p.Item2 < count))
         {
             try
             {

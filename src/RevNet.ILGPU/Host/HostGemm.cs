@@ -77,10 +77,10 @@ internal static unsafe class HostGemm
         {
             float* shared = scratch.Get(GemmSlot.SharedA, GemmDriver.PrepackedSizeA(wide, m, k));
             nint sharedAddress = (nint)shared;
-            Parallel.For(0, GemmDriver.DepthBlocks(k), block =>
+            Parallel.For(0, GemmDriver.DepthBlocks(k), HostOps.Workers, block =>
                 GemmDriver.PrepackABlock(wide, a, m, k, (float*)sharedAddress, block));
             PrepackedA packedA = GemmDriver.PrepackedReaderA(wide, m, shared);
-            Parallel.For(0, parts, part =>
+            Parallel.For(0, parts, HostOps.Workers, part =>
             {
                 int lo = (int)((long)units * part / parts) * unit;
                 int hi = Math.Min(n, (int)((long)units * (part + 1) / parts) * unit);
@@ -91,10 +91,10 @@ internal static unsafe class HostGemm
         {
             float* shared = scratch.Get(GemmSlot.SharedB, GemmDriver.PrepackedSizeB(wide, n, k));
             nint sharedAddress = (nint)shared;
-            Parallel.For(0, GemmDriver.DepthBlocks(k), block =>
+            Parallel.For(0, GemmDriver.DepthBlocks(k), HostOps.Workers, block =>
                 GemmDriver.PrepackBBlock(wide, b, n, k, (float*)sharedAddress, block));
             PrepackedB packedB = GemmDriver.PrepackedReaderB(wide, n, shared);
-            Parallel.For(0, parts, part =>
+            Parallel.For(0, parts, HostOps.Workers, part =>
             {
                 int lo = (int)((long)units * part / parts) * unit;
                 int hi = Math.Min(m, (int)((long)units * (part + 1) / parts) * unit);

@@ -18,6 +18,12 @@ namespace RevNet.ILGPU.Host;
 /// </remarks>
 internal sealed partial class HostOps : ITensorOps
 {
+    /// <summary>
+    /// At most one worker per hardware thread in every parallel loop: the thread pool may add threads under load, and
+    /// each worker's scratch is memory.
+    /// </summary>
+    internal static readonly ParallelOptions Workers = new() { MaxDegreeOfParallelism = Environment.ProcessorCount };
+
     /// <summary>Below this much work (elements) an op runs on the calling thread; a Parallel.For costs 5+ µs.</summary>
     private const long ParallelThreshold = 1L << 16;
 
@@ -82,7 +88,7 @@ internal sealed partial class HostOps : ITensorOps
         }
 
         int chunks = (int)Math.Clamp(Math.Min(workers * 4L, total / MinChunkWork), 2, count);
-        Parallel.For(0, chunks, i =>
+        Parallel.For(0, chunks, HostOps.Workers, i =>
         {
             int start = (int)((long)count * i / chunks);
             int end = (int)((long)count * (i + 1) / chunks);

@@ -30,8 +30,10 @@ public sealed class BufferPool
 {
     private const int CategoryCount = 5;
     private const int MatchWindow = 64;
+    private const int ScratchSlot = -2;
     private readonly ComputeDevice _device;
     private readonly Dictionary<long, Stack<DeviceBuffer>> _free = [];
+    private readonly Dictionary<long, Stack<DeviceBuffer>> _scratch = [];
     private readonly HashSet<MemoryChunk> _chunks = [];
     private readonly long[] _current = new long[CategoryCount];
     private readonly long[] _peak = new long[CategoryCount];
@@ -195,9 +197,13 @@ public sealed class BufferPool
         long length = shape.ElementCount;
         bool recorded = _inStep && planned;
         DeviceBuffer? buffer = recorded ? TakePlanned(length) : null;
-        if (buffer is null)
+        if (!planned)
         {
-            buffer = TakeCached(length, category, anyLarger: !planned);
+            buffer = TakeScratch(length);
+        }
+        else if (buffer is null)
+        {
+            buffer = TakeCached(length, category);
             if (recorded)
             {
                 OffPlanRents += _plan is null ? 0 : 1;
@@ -250,6 +256,15 @@ public sealed class BufferPool
         }
 
         _free.Clear();
+        foreach (Stack<DeviceBuffer> stack in _scratch.Values)
+        {
+            while (stack.Count > 0)
+            {
+                Free(stack.Pop().Chunk);
+            }
+        }
+
+        _scratch.Clear();
         if (_arena is { LiveBlocks: 0 } arena)
         {
             Free(arena);
@@ -301,6 +316,18 @@ public sealed class BufferPool
             return;
         }
 
+        if (buffer.PlanSlot == ScratchSlot)
+        {
+            if (!_scratch.TryGetValue(buffer.Length, out Stack<DeviceBuffer>? scratch))
+            {
+                scratch = new Stack<DeviceBuffer>();
+                _scratch[buffer.Length] = scratch;
+            }
+
+            scratch.Push(buffer);
+            return;
+        }
+
         if (buffer.PlanSlot >= 0)
         {
             if (ReferenceEquals(buffer.Chunk, _arena))
@@ -333,6 +360,7 @@ public sealed class BufferPool
 
         _chunks.Clear();
         _free.Clear();
+        _scratch.Clear();
         _liveArena.Clear();
         _arena = null;
         _plan = null;
@@ -401,13 +429,45 @@ public sealed class BufferPool
     }
 
     /// <summary>
-    /// The smallest cached block of at least the size class (at most twice it, or any size for short-lived scratch
-    /// outside the plan), else a new one.
+    /// A block for parallel workers' scratch: power-of-two size classes, and the first time a class is asked for, one
+    /// block per hardware thread at once, so that however many workers join later ops of that size, none allocates.
     /// </summary>
-    private DeviceBuffer TakeCached(long length, MemoryCategory category, bool anyLarger)
+    private DeviceBuffer TakeScratch(long length)
+    {
+        long size = Math.Max(64, (long)System.Numerics.BitOperations.RoundUpToPowerOf2((ulong)length));
+        if (_scratch.TryGetValue(size, out Stack<DeviceBuffer>? stack) && stack.Count > 0)
+        {
+            return stack.Pop();
+        }
+
+        var block = new DeviceBuffer(Allocate(size), 0, size, ScratchSlot);
+        if (stack is null)
+        {
+            stack = new Stack<DeviceBuffer>();
+            _scratch[size] = stack;
+            try
+            {
+                for (int i = 1; i < Environment.ProcessorCount; i++)
+                {
+                    stack.Push(new DeviceBuffer(Allocate(size), 0, size, ScratchSlot));
+                }
+            }
+            catch (DeviceOutOfMemoryException)
+            {
+                // Near the limit the spares are optional: a later worker allocates its own.
+            }
+        }
+
+        return block;
+    }
+
+    /// <summary>
+    /// The smallest cached block of at least the size class and at most twice it, else a new one.
+    /// </summary>
+    private DeviceBuffer TakeCached(long length, MemoryCategory category)
     {
         long size = SizeClass(length, category);
-        long best = -1, limit = anyLarger ? long.MaxValue : 2 * size;
+        long best = -1, limit = 2 * size;
         foreach ((long key, Stack<DeviceBuffer> candidates) in _free)
         {
             if (candidates.Count > 0 && key >= size && key <= limit && (best < 0 || key < best))

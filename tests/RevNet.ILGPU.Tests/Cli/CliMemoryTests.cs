@@ -7,7 +7,10 @@ namespace RevNet.ILGPU.Tests.Cli;
 public sealed class CliMemoryTests : IDisposable
 {
     private static readonly string[] DocumentedFields =
-        ["model", "depth", "mode", "batch", "activationPeakBytes", "totalPeakBytes", "forwardMs", "backwardMs", "stepMs"];
+    [
+        "model", "depth", "mode", "batch", "activationPeakBytes", "totalPeakBytes", "forwardMs", "backwardMs", "stepMs",
+        "reservedPeakBytes", "processGrowthBytes", "inputPixels",
+    ];
 
     private readonly CliHarness _cli = new();
 
@@ -33,6 +36,9 @@ public sealed class CliMemoryTests : IDisposable
             row.GetProperty("batch").GetInt32().Should().Be(8);
             row.GetProperty("activationPeakBytes").GetInt64().Should().BePositive();
             row.GetProperty("totalPeakBytes").GetInt64().Should().BeGreaterThan(row.GetProperty("activationPeakBytes").GetInt64());
+            row.GetProperty("reservedPeakBytes").GetInt64().Should().BeGreaterThanOrEqualTo(row.GetProperty("totalPeakBytes").GetInt64());
+            row.GetProperty("processGrowthBytes").GetInt64().Should().BePositive("the steps' memory shows in the process's RSS");
+            row.GetProperty("inputPixels").GetInt64().Should().Be(8 * 32 * 32);
             row.GetProperty("forwardMs").GetDouble().Should().BePositive();
             row.GetProperty("backwardMs").GetDouble().Should().BePositive();
             row.GetProperty("stepMs").GetDouble().Should().BeGreaterThanOrEqualTo(
@@ -46,6 +52,38 @@ public sealed class CliMemoryTests : IDisposable
         // The table: both rows, and the ratio beside its floor on the reconstruct row.
         string reconstructRow = result.Output.Split('\n').Single(l => l.Contains("reconstruct", StringComparison.Ordinal) && l.Contains("revnet38", StringComparison.Ordinal));
         reconstructRow.Should().MatchRegex(@"\d+\.\d\dx .*\d+\.\d\dx");
+    }
+
+    [Fact]
+    public void MemoryPlan_BudgetAndModes_PrintsBothModesAndTheLargestBatch()
+    {
+        CliResult result = CliHarness.Run(
+            "memory", "plan", "--model", "revnet38", "--batch", "64", "--budget", "64MiB", "--device", "host");
+
+        result.ShouldSucceed();
+        result.Output.Should().Contain("store").And.Contain("reconstruct").And.Contain("64.0 MiB");
+        result.Output.Should().MatchRegex(@"reconstruct.*(yes|no).*\d+");
+    }
+
+    [Fact]
+    public void MemoryPlan_BudgetBelowTheParameters_OneLineErrorNamingTheMinimum()
+    {
+        CliResult result = CliHarness.Run("memory", "plan", "--model", "revnet110", "--budget", "1MiB", "--device", "host");
+
+        result.ExitCode.Should().Be(1);
+        result.Error.Should().Contain("budget of 1.0 MiB").And.Contain("must be at least");
+    }
+
+    [Fact]
+    public void Train_MemoryBudgetTooSmall_RefusedUpFrontWithTheBatchThatFits()
+    {
+        CliResult result = CliHarness.Run(
+            "train", "--model", "revnet-small", "--batch", "256", "--limit", "512", "--epochs", "1", "--device", "host",
+            "--no-plots", "--memory-budget", "16MiB");
+
+        result.ExitCode.Should().Be(1);
+        result.Error.Should().MatchRegex(@"largest batch that fits is (\d+): run with --batch \1");
+        result.Output.Should().Contain("Planned step memory");
     }
 
     [Fact]

@@ -105,9 +105,10 @@ public sealed class StepArenaTests(ITestOutputHelper output)
         pool.AllocationCount.Should().Be(allocations, "the second and later steps replay the plan");
         pool.PlanCount.Should().Be(1);
 
-        // Host GEMM workers' scratch is cached beside the arena (how many workers join an op varies); on 8x8 images it
-        // is a large share of the step, at CIFAR shapes a small one (docs/BENCHMARKS.md has the 1.10x rows).
-        double bound = kind == DeviceKind.Host ? 1.25 : 1.10;
+        // Host GEMM workers' scratch is cached beside the arena, one block per hardware thread (how many workers join an
+        // op varies); on 8x8 images that is a large share of the step, at CIFAR shapes a small one (docs/BENCHMARKS.md
+        // has the batch-128 rows).
+        double bound = kind == DeviceKind.Host ? 1.40 : 1.10;
         pool.PeakAllocatedBytes.Should().BeLessThanOrEqualTo((long)(pool.PeakInUseBytes * bound));
     }
 

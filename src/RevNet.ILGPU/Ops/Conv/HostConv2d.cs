@@ -186,7 +186,7 @@ internal static unsafe class HostConv2d
                 }
                 else
                 {
-                    Parallel.For(0, parts, body);
+                    Parallel.For(0, parts, HostOps.Workers, body);
                 }
             }
 
@@ -266,7 +266,7 @@ internal static unsafe class HostConv2d
         }
         else
         {
-            Parallel.For(0, items, body);
+            Parallel.For(0, items, HostOps.Workers, body);
         }
     }
 
@@ -338,7 +338,7 @@ internal static unsafe class HostConv2d
         }
         else
         {
-            Parallel.For(0, count, body);
+            Parallel.For(0, count, HostOps.Workers, body);
         }
     }
 }
