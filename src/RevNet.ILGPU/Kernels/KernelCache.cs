@@ -81,6 +81,15 @@ internal sealed class KernelCache(Accelerator accelerator)
         Get(kernel, static (acc, k) => acc.LoadAutoGroupedStreamKernel(k))(threads, a1, a2, a3, a4, a5, a6, a7, a8);
 
     /// <summary>Launches an explicitly grouped kernel (one that uses shared memory) with its grid and group.</summary>
+    public void LaunchGrouped<T1, T2, T3, T4>(
+        Action<T1, T2, T3, T4> kernel, KernelConfig config, T1 a1, T2 a2, T3 a3, T4 a4)
+        where T1 : struct
+        where T2 : struct
+        where T3 : struct
+        where T4 : struct =>
+        Get(kernel, static (acc, k) => acc.LoadStreamKernel(k))(config, a1, a2, a3, a4);
+
+    /// <summary>Launches an explicitly grouped kernel (one that uses shared memory) with its grid and group.</summary>
     public void LaunchGrouped<T1, T2, T3, T4, T5>(
         Action<T1, T2, T3, T4, T5> kernel, KernelConfig config, T1 a1, T2 a2, T3 a3, T4 a4, T5 a5)
         where T1 : struct

@@ -27,7 +27,7 @@ public sealed partial class OfflineKernelCompileTests
 
         families.Should().Contain(
             ["BatchNormKernels", "Conv2dKernels", "ElementwiseKernels", "LinearKernels", "LossKernels",
-             "OptimizerKernels", "PoolingKernels", "ChannelKernels", "TiledGemmKernels"]);
+             "OptimizerKernels", "PoolingKernels", "ChannelKernels", "TiledGemmKernels", "ImplicitGemmConvKernels"]);
         KernelInventory.All.Where(k => k.Method.IsGenericMethodDefinition).Should().BeEmpty(
             "a kernel entry point is a closed method (generic layouts are instantiated by non-generic wrappers)");
         KernelInventory.All.Where(k => !k.ImplicitlyGrouped && k.DeclaredGroupSize is null).Should().BeEmpty(

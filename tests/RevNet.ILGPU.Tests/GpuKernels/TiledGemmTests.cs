@@ -8,7 +8,7 @@ using RevNet.ILGPU.Tests.Support;
 namespace RevNet.ILGPU.Tests.GpuKernels;
 
 /// <summary>
-/// The tiled SGEMM (linear layer, 1x1 convolutions) on the CPU accelerator with 256-thread groups: against the
+/// The tiled SGEMM (linear layer, 1x1 convolutions) and the implicit-GEMM convolutions on the CPU accelerator with 256-thread groups: against the
 /// double references on ragged shapes (sizes that are not multiples of the 64x64 tile or the 16-deep slice,
 /// batch 1, odd channels), bit for bit against the simple twins (same summation order), and bit for bit across
 /// reruns.
@@ -32,6 +32,21 @@ public sealed class TiledGemmTests(TiledSimulatorFixture fixture)
         { 2, 5, 8, 8, 7 },
         { 1, 67, 3, 3, 65 },
         { 5, 2, 11, 11, 3 },
+    };
+
+    /// <summary>
+    /// n, c, h, w, k, r, s, stride, pad: batch 1 on 8x8 and 32x32 images, stride 2, a strided 1x1 (not the pointwise
+    /// GEMM), a rectangular kernel with more than one tile of output channels, and the batch-split weight gradient
+    /// (N·P·Q ≥ 512: 2 chunks over 5 samples).
+    /// </summary>
+    public static TheoryData<int, int, int, int, int, int, int, int, int> ImplicitGemmShapes => new()
+    {
+        { 1, 3, 8, 8, 5, 3, 3, 1, 1 },
+        { 2, 5, 8, 8, 7, 3, 3, 2, 1 },
+        { 1, 2, 32, 32, 3, 3, 3, 1, 1 },
+        { 2, 3, 5, 7, 4, 1, 1, 2, 0 },
+        { 1, 5, 5, 7, 66, 3, 2, 1, 0 },
+        { 5, 2, 11, 11, 3, 3, 3, 1, 1 },
     };
 
     [Fact]
@@ -103,22 +118,33 @@ public sealed class TiledGemmTests(TiledSimulatorFixture fixture)
         }
     }
 
-    [Fact]
-    public void Conv3x3_OnTiledDevice_StillMatchesReference()
+    [Theory]
+    [MemberData(nameof(ImplicitGemmShapes))]
+    public void Conv_ImplicitGemm_MatchesReferenceAndSimpleTwin(
+        int n, int c, int h, int w, int k, int r, int s, int stride, int pad)
     {
-        var g = Conv2dGeometry.Create(2, 3, 5, 6, 4, 3, 2, 1);
-        float[] x = TestData.Uniform(121, g.N * g.C * g.H * g.W);
-        float[] wt = TestData.Uniform(122, g.K * g.C * 9);
-        float[] dy = TestData.Uniform(123, g.N * g.K * g.P * g.Q);
+        var g = new Conv2dGeometry(n, c, h, w, k, r, s, stride, stride, pad, pad);
+        float[] x = TestData.Uniform(121, n * c * h * w);
+        float[] wt = TestData.Uniform(122, k * c * r * s);
+        float[] dy = TestData.Uniform(123, n * k * g.P * g.Q);
         float[] dw0 = TestData.Uniform(124, wt.Length);
 
         float[][] tiled = RunConv(fixture.Tiled, x, wt, dy, dw0, g);
 
         double[] expectedDw = dw0.ToDouble();
         Conv2dReference.BackwardWeight(x.ToDouble(), dy.ToDouble(), expectedDw, g);
-        TensorAssert.Close(tiled[0], Conv2dReference.Forward(x.ToDouble(), wt.ToDouble(), g), what: "3x3 y " + g);
-        TensorAssert.Close(tiled[1], Conv2dReference.BackwardInput(dy.ToDouble(), wt.ToDouble(), g), what: "3x3 dx " + g);
-        TensorAssert.Close(tiled[2], expectedDw, what: "3x3 dw " + g);
+        TensorAssert.Close(tiled[0], Conv2dReference.Forward(x.ToDouble(), wt.ToDouble(), g), what: "implicit y " + g);
+        TensorAssert.Close(tiled[1], Conv2dReference.BackwardInput(dy.ToDouble(), wt.ToDouble(), g), what: "dx " + g);
+        TensorAssert.Close(tiled[2], expectedDw, what: "implicit dw (accumulated) " + g);
+
+        float[][] simple = RunConv(fixture.Simple, x, wt, dy, dw0, g);
+        float[][] rerun = RunConv(fixture.Tiled, x, wt, dy, dw0, g);
+        string[] names = ["y", "dx", "dw"];
+        for (int i = 0; i < names.Length; i++)
+        {
+            TensorAssert.BitIdentical(tiled[i], simple[i], $"implicit GEMM vs simple {names[i]} {g}");
+            TensorAssert.BitIdentical(tiled[i], rerun[i], $"implicit GEMM {names[i]} rerun {g}");
+        }
     }
 
     private static IlgpuOps Ops(ComputeDevice device) => (IlgpuOps)device.Ops;

@@ -15,12 +15,15 @@ internal sealed partial class IlgpuOps
     /// <summary>Launches one tiled GEMM: a 64x64 tile of C per group, <see cref="GemmDims.Splits"/> along z.</summary>
     private void TiledGemm(
         Action<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, GemmDims> kernel,
-        ArrayView<float> a, ArrayView<float> b, ArrayView<float> bias, ArrayView<float> c, GemmDims d)
+        ArrayView<float> a, ArrayView<float> b, ArrayView<float> bias, ArrayView<float> c, GemmDims d) =>
+        _kernels.LaunchGrouped(kernel, TileGrid(d), a, b, bias, c, d);
+
+    /// <summary>The grid and group of a tiled GEMM (<see cref="TiledGemmKernels.Gemm"/>).</summary>
+    private static KernelConfig TileGrid(GemmDims d)
     {
         const int T = TiledGemmKernels.Tile;
-        var config = new KernelConfig(
+        return new KernelConfig(
             new Index3D((d.N + T - 1) / T, (d.M + T - 1) / T, d.Splits),
             new Index3D(TiledGemmKernels.GroupSize, 1, 1));
-        _kernels.LaunchGrouped(kernel, config, a, b, bias, c, d);
     }
 }

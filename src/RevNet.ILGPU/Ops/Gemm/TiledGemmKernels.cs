@@ -34,8 +34,9 @@ internal readonly record struct GemmDims(
 /// tx + 16·j, so stores are coalesced) and all loads and stores are masked at ragged edges. Every output is one
 /// thread's sum over the batch items of its split, then k = 0, 1, ... in order — the same order as the simple
 /// twins (<see cref="LinearKernels"/>, <see cref="Conv2dKernels"/>), so on the CPU accelerator both give the same
-/// bits; no atomics, so every run repeats. The layout (which operands are transposed) is a compile-time type
-/// argument: each entry point is one specialisation, so each loads its tiles with coalesced global reads.
+/// bits; no atomics, so every run repeats. The operands' layouts are compile-time type arguments
+/// (<see cref="IGemmOperand"/>): each entry point is one specialisation, and each loads its tiles with coalesced
+/// global reads.
 /// </summary>
 internal static class TiledGemmKernels
 {
@@ -57,33 +58,35 @@ internal static class TiledGemmKernels
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void GemmNN(
         ArrayView<float> a, ArrayView<float> b, ArrayView<float> bias, ArrayView<float> c, GemmDims d) =>
-        Gemm<NotTransposed, NotTransposed>(a, b, bias, c, d);
+        Gemm(new KContiguous(a, d.Lda, d.BatchA), new OuterContiguous(b, d.Ldb, d.BatchB), bias, c, d);
 
     /// <summary>C = Beta·C + A·Bᵀ (+ bias): B stored N×K.</summary>
     [ExplicitlyGrouped(GroupSize)]
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void GemmNT(
         ArrayView<float> a, ArrayView<float> b, ArrayView<float> bias, ArrayView<float> c, GemmDims d) =>
-        Gemm<NotTransposed, Transposed>(a, b, bias, c, d);
+        Gemm(new KContiguous(a, d.Lda, d.BatchA), new KContiguous(b, d.Ldb, d.BatchB), bias, c, d);
 
     /// <summary>C = Beta·C + Aᵀ·B (+ bias): A stored K×M.</summary>
     [ExplicitlyGrouped(GroupSize)]
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void GemmTN(
         ArrayView<float> a, ArrayView<float> b, ArrayView<float> bias, ArrayView<float> c, GemmDims d) =>
-        Gemm<Transposed, NotTransposed>(a, b, bias, c, d);
+        Gemm(new OuterContiguous(a, d.Lda, d.BatchA), new OuterContiguous(b, d.Ldb, d.BatchB), bias, c, d);
 
+    /// <summary>
+    /// The tile engine behind every entry point (the GEMMs here and the implicit-GEMM convolutions): must be called
+    /// from an explicitly grouped kernel launched with groups of <see cref="GroupSize"/> threads and a grid of
+    /// (⌈N/64⌉, ⌈M/64⌉, Splits). Operands come as <see cref="IGemmOperand"/> type arguments.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Gemm<TA, TB>(
-        ArrayView<float> a, ArrayView<float> b, ArrayView<float> bias, ArrayView<float> c, GemmDims d)
-        where TA : struct, IOperandLayout
-        where TB : struct, IOperandLayout
+    internal static void Gemm<TA, TB>(TA a, TB b, ArrayView<float> bias, ArrayView<float> c, GemmDims d)
+        where TA : struct, IGemmOperand
+        where TB : struct, IGemmOperand
     {
         // Allocated unconditionally, before any branch; nothing returns before the last barrier.
         ArrayView<float> tileA = SharedMemory.Allocate1D<float>(Depth * Pitch);
         ArrayView<float> tileB = SharedMemory.Allocate1D<float>(Depth * Pitch);
-        bool transA = default(TA).IsTransposed;
-        bool transB = default(TB).IsTransposed;
         int tid = Group.IdxX;
         int tx = tid % 16;
         int ty = tid / 16;
@@ -93,14 +96,16 @@ internal static class TiledGemmKernels
         int first = (split * d.Batch) / d.Splits;
         int last = ((split + 1) * d.Batch) / d.Splits;
 
-        // Tile loads: 1024 values per operand, four per thread. Along the contiguous dimension consecutive threads
-        // read consecutive addresses: k for a row-major A (and a transposed B), m (n) otherwise.
-        int aFast = transA ? tid % Tile : tid % Depth;
-        int aSlow = transA ? tid / Tile : tid / Depth;
-        int aSlowStep = transA ? GroupSize / Tile : GroupSize / Depth;
-        int bFast = transB ? tid % Depth : tid % Tile;
-        int bSlow = transB ? tid / Depth : tid / Tile;
-        int bSlowStep = transB ? GroupSize / Depth : GroupSize / Tile;
+        // Tile loads: 1024 values per operand, four per thread. Consecutive threads take consecutive elements along
+        // the operand's contiguous dimension (k, or m / n), so a warp's loads are coalesced.
+        bool aAlongK = a.ContiguousK;
+        bool bAlongK = b.ContiguousK;
+        int aFast = aAlongK ? tid % Depth : tid % Tile;
+        int aSlow = aAlongK ? tid / Depth : tid / Tile;
+        int aStep = aAlongK ? GroupSize / Depth : GroupSize / Tile;
+        int bFast = bAlongK ? tid % Depth : tid % Tile;
+        int bSlow = bAlongK ? tid / Depth : tid / Tile;
+        int bStep = bAlongK ? GroupSize / Depth : GroupSize / Tile;
 
         float c00 = 0f, c01 = 0f, c02 = 0f, c03 = 0f;
         float c10 = 0f, c11 = 0f, c12 = 0f, c13 = 0f;
@@ -108,25 +113,21 @@ internal static class TiledGemmKernels
         float c30 = 0f, c31 = 0f, c32 = 0f, c33 = 0f;
         for (int item = first; item < last; item++)
         {
-            int aBase = item * d.BatchA;
-            int bBase = item * d.BatchB;
             for (int k0 = 0; k0 < d.K; k0 += Depth)
             {
                 for (int l = 0; l < 4; l++)
                 {
-                    int am = transA ? aFast : aSlow + (l * aSlowStep);
-                    int ak = transA ? aSlow + (l * aSlowStep) : aFast;
+                    int am = aAlongK ? aSlow + (l * aStep) : aFast;
+                    int ak = aAlongK ? aFast : aSlow + (l * aStep);
                     int gm = row0 + am;
                     int gak = k0 + ak;
-                    int aIndex = transA ? aBase + (gak * d.Lda) + gm : aBase + (gm * d.Lda) + gak;
-                    tileA[(ak * Pitch) + am] = gm < d.M && gak < d.K ? a[aIndex] : 0f;
+                    tileA[(ak * Pitch) + am] = gm < d.M && gak < d.K ? a.Load(item, gm, gak) : 0f;
 
-                    int bn = transB ? bSlow + (l * bSlowStep) : bFast;
-                    int bk = transB ? bFast : bSlow + (l * bSlowStep);
+                    int bn = bAlongK ? bSlow + (l * bStep) : bFast;
+                    int bk = bAlongK ? bFast : bSlow + (l * bStep);
                     int gn = col0 + bn;
                     int gbk = k0 + bk;
-                    int bIndex = transB ? bBase + (gn * d.Ldb) + gbk : bBase + (gbk * d.Ldb) + gn;
-                    tileB[(bk * Pitch) + bn] = gn < d.N && gbk < d.K ? b[bIndex] : 0f;
+                    tileB[(bk * Pitch) + bn] = gn < d.N && gbk < d.K ? b.Load(item, gn, gbk) : 0f;
                 }
 
                 Group.Barrier();
@@ -198,22 +199,5 @@ internal static class TiledGemmKernels
             float r = d.Beta != 0f ? (d.Beta * c[row + j]) + v : v;
             c[row + j] = d.Bias != 0 ? r + bias[j] : r;
         }
-    }
-
-    /// <summary>Whether an operand is stored transposed; a type argument, so the choice is made at compile time.
-    /// </summary>
-    private interface IOperandLayout
-    {
-        bool IsTransposed { get; }
-    }
-
-    private readonly struct NotTransposed : IOperandLayout
-    {
-        public bool IsTransposed => false;
-    }
-
-    private readonly struct Transposed : IOperandLayout
-    {
-        public bool IsTransposed => true;
     }
 }
