@@ -10,7 +10,8 @@ internal sealed record CheckOptions
         RevNet.DeviceCheck — runs the ILGPU kernels on a GPU and compares them with the managed Host backend.
         Usage: RevNet.DeviceCheck [--device cuda|opencl|ilgpucpu] [--out devicecheck.json] [--batch N] [--steps N]
           --device   cuda (default) or opencl: the GPU to check; ilgpucpu: a smoke test of the whole check on
-                     ILGPU's CPU simulator at tiny sizes (no GPU needed, slow).
+                     ILGPU's CPU simulator at tiny sizes (no GPU needed, slow; the training
+                     steps run revnet-small and resnet-small on 8x8 images, simple kernels).
           --out      where the JSON report goes (default devicecheck.json).
           --batch    training batch (default 128 on a GPU, 2 on ilgpucpu).
           --steps    timed training steps per model (default 5 on a GPU, 1 on ilgpucpu).
