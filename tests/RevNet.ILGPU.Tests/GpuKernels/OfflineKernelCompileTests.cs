@@ -66,6 +66,20 @@ public sealed partial class OfflineKernelCompileTests
         compiled.Should().Be(KernelInventory.All.Count);
     }
 
+    [Theory]
+    [InlineData("red.global.add.f32 [%rd1], %f1;", false, "float atomic")]
+    [InlineData("atom.shared.add.f32 %f2, [%r1], %f1;", false, "float atomic")]
+    [InlineData(".local .align 4 .b8 __local_depot0[64];", true, ".local spill")]
+    public void Inspect_FlagsFloatAtomicsAndSpills(string line, bool tiled, string expected)
+    {
+        KernelEntry kernel = KernelInventory.All.First(k => k.ImplicitlyGrouped != tiled);
+        string ptx = ".entry Kernel(\n.shared .b8 tile[4160];\n" + line + "\n)";
+
+        Inspect(kernel, "sm_80", ptx).Should().ContainSingle().Which.Should().Contain(expected);
+        Inspect(kernel, "sm_80", ".entry Kernel(\n.shared .b8 tile[4160];\natom.global.add.u32 %r2, [%rd1], 1;\n)")
+            .Should().BeEmpty("integer atomics and shared memory are allowed");
+    }
+
     /// <summary>The problems found in one kernel's generated code.</summary>
     private static IEnumerable<string> Inspect(KernelEntry kernel, string target, string code)
     {
