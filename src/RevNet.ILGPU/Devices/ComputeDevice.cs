@@ -65,6 +65,9 @@ public sealed class ComputeDevice : IDisposable
     public static ComputeDevice Create(DeviceKind kind = DeviceKind.Auto) =>
         new(Backends.Find(kind == DeviceKind.Auto ? ResolveAuto() : kind));
 
+    /// <summary>Creates a device on a backend that is not in the registry (tests: the tiled-kernel simulator).</summary>
+    internal static ComputeDevice Create(BackendFactory factory) => new(factory);
+
     /// <summary>Parses a device name as used by <c>REVNET_DEVICE</c> and the CLI's <c>--device</c>.</summary>
     /// <param name="value">auto, host, ilgpucpu (or cpu-sim), cuda, opencl; case-insensitive.</param>
     /// <returns>The kind.</returns>

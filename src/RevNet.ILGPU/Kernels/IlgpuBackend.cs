@@ -16,13 +16,21 @@ internal sealed class IlgpuBackend : IBackend
 {
     private readonly global::ILGPU.Context _context;
 
-    private IlgpuBackend(ComputeDevice device, global::ILGPU.Context context, Accelerator accelerator, string name)
+    private IlgpuBackend(
+        ComputeDevice device, global::ILGPU.Context context, Accelerator accelerator, string name, bool tiled)
     {
         _context = context;
         Accelerator = accelerator;
         Name = name;
-        Ops = new IlgpuOps(device, accelerator);
+        Ops = new IlgpuOps(device, accelerator, tiled);
     }
+
+    /// <summary>
+    /// The environment variable that picks the GEMM-shaped kernels of the ILGPU backends: <c>auto</c> (the default:
+    /// tiled on GPUs, simple on the simulator), <c>simple</c> or <c>tiled</c> (on the simulator this also switches
+    /// to <see cref="TiledSimulatorDevice"/>). Read when a device is created.
+    /// </summary>
+    public const string KernelsVariable = "REVNET_KERNELS";
 
     /// <summary>The registry entry of NVIDIA GPUs.</summary>
     public static BackendFactory Cuda { get; } =
@@ -34,9 +42,14 @@ internal sealed class IlgpuBackend : IBackend
 
     /// <summary>The registry entry of ILGPU's CPU accelerator: the GPU kernels simulated, for tests.</summary>
     public static BackendFactory Simulator { get; } = new(
-        DeviceKind.IlgpuCpu,
-        () => new BackendProbe(DeviceKind.IlgpuCpu, true, "ILGPU CPU accelerator", "GPU simulator for tests; slow"),
-        CreateSimulator);
+        DeviceKind.IlgpuCpu, ProbeSimulator, device => CreateSimulator(device, TiledRequested(onGpu: false)));
+
+    /// <summary>
+    /// The CPU accelerator on <see cref="TiledSimulatorDevice"/> with the tiled kernels, whatever
+    /// <see cref="KernelsVariable"/> says: the oracle the tiled-kernel tests run on. Not in the registry.
+    /// </summary>
+    public static BackendFactory TiledSimulator { get; } =
+        new(DeviceKind.IlgpuCpu, ProbeSimulator, device => CreateSimulator(device, tiled: true));
 
     /// <summary>
     /// The simulated device of <see cref="DeviceKind.IlgpuCpu"/>: one multiprocessor with one warp of four threads.
@@ -46,6 +59,13 @@ internal sealed class IlgpuBackend : IBackend
     /// </summary>
     public static CPUDevice SimulatorDevice { get; } =
         new(numThreadsPerWarp: 4, numWarpsPerMultiprocessor: 1, numMultiprocessors: 1);
+
+    /// <summary>
+    /// The simulated device for the tiled kernels: warps of 32 threads, 8 warps per multiprocessor, so groups of
+    /// <see cref="TiledGemmKernels.GroupSize"/> threads fit (<see cref="SimulatorDevice"/> rejects them).
+    /// </summary>
+    public static CPUDevice TiledSimulatorDevice { get; } =
+        new(numThreadsPerWarp: 32, numWarpsPerMultiprocessor: 8, numMultiprocessors: 1);
 
     /// <inheritdoc />
     public string Name { get; }
@@ -63,11 +83,31 @@ internal sealed class IlgpuBackend : IBackend
         _context.Dispose();
     }
 
-    private static IlgpuBackend CreateSimulator(ComputeDevice device)
+    private static BackendProbe ProbeSimulator() =>
+        new(DeviceKind.IlgpuCpu, true, "ILGPU CPU accelerator", "GPU simulator for tests; slow");
+
+    private static IlgpuBackend CreateSimulator(ComputeDevice device, bool tiled)
     {
-        var context = global::ILGPU.Context.Create(b => b.CPU(SimulatorDevice).EnableAlgorithms());
+        CPUDevice simulated = tiled ? TiledSimulatorDevice : SimulatorDevice;
+        var context = global::ILGPU.Context.Create(b => b.CPU(simulated).EnableAlgorithms());
         Accelerator accelerator = context.GetCPUDevice(0).CreateAccelerator(context);
-        return new IlgpuBackend(device, context, accelerator, "ILGPU CPU accelerator (simulator)");
+        string name = tiled ? "ILGPU CPU accelerator (simulator, tiled kernels)" : "ILGPU CPU accelerator (simulator)";
+        return new IlgpuBackend(device, context, accelerator, name, tiled);
+    }
+
+    /// <summary>Whether <see cref="KernelsVariable"/> asks for the tiled kernels (auto: on GPUs only).</summary>
+    /// <exception cref="ArgumentException">The variable holds something other than auto, simple or tiled.</exception>
+    private static bool TiledRequested(bool onGpu)
+    {
+        string value = Environment.GetEnvironmentVariable(KernelsVariable)?.Trim().ToUpperInvariant() ?? string.Empty;
+        return value switch
+        {
+            "" or "AUTO" => onGpu,
+            "SIMPLE" => false,
+            "TILED" => true,
+            _ => throw new ArgumentException(
+                $"{KernelsVariable}='{value}' is not a kernel choice. Expected one of: auto, simple, tiled."),
+        };
     }
 
     private static IlgpuBackend CreateGpu(ComputeDevice device, DeviceKind kind)
@@ -83,7 +123,8 @@ internal sealed class IlgpuBackend : IBackend
             }
 
             Device gpu = kind == DeviceKind.Cuda ? context.GetCudaDevices()[0] : FirstUsableCL(context)!;
-            return new IlgpuBackend(device, context, gpu.CreateAccelerator(context), gpu.Name);
+            return new IlgpuBackend(
+                device, context, gpu.CreateAccelerator(context), gpu.Name, TiledRequested(onGpu: true));
         }
         catch
         {

@@ -30,9 +30,11 @@ internal sealed partial class IlgpuOps : ITensorOps
     /// <summary>Creates the backend for one accelerator; kernels are loaded on first use.</summary>
     /// <param name="device">The device that owns this backend (its pool provides the scratch).</param>
     /// <param name="accelerator">The ILGPU accelerator (owned by <paramref name="device"/>).</param>
-    public IlgpuOps(ComputeDevice device, Accelerator accelerator)
+    /// <param name="tiled">Whether GEMM-shaped ops run on the tiled kernels (see <see cref="Tiled"/>).</param>
+    public IlgpuOps(ComputeDevice device, Accelerator accelerator, bool tiled)
     {
         Device = device;
+        Tiled = tiled && accelerator.MaxNumThreadsPerGroup >= TiledGemmKernels.GroupSize;
         _kernels = new KernelCache(accelerator);
         _maxThreads = (int)Math.Max(1, Math.Min(accelerator.MaxNumThreads, 1L << 20));
     }

@@ -6,8 +6,9 @@ namespace RevNet.ILGPU.Kernels;
 
 /// <summary>
 /// The kernels of one accelerator, each loaded (compiled) on first use and kept, keyed by its method: adding a
-/// kernel means writing the method and launching it, nothing else. Launches go to the default stream as
-/// auto-grouped grid-stride kernels. Single-threaded, like the device that owns it.
+/// kernel means writing the method and launching it, nothing else. Launches go to the default stream, as
+/// auto-grouped grid-stride kernels or, for the tiled kernels, explicitly grouped with a <see cref="KernelConfig"/>.
+/// Single-threaded, like the device that owns it.
 /// </summary>
 internal sealed class KernelCache(Accelerator accelerator)
 {
@@ -79,8 +80,28 @@ internal sealed class KernelCache(Accelerator accelerator)
         where T8 : struct =>
         Get(kernel, static (acc, k) => acc.LoadAutoGroupedStreamKernel(k))(threads, a1, a2, a3, a4, a5, a6, a7, a8);
 
-    private T Get<T>(T kernel, Func<Accelerator, T, T> load)
-        where T : Delegate
+    /// <summary>Launches an explicitly grouped kernel (one that uses shared memory) with its grid and group.</summary>
+    public void LaunchGrouped<T1, T2, T3, T4>(
+        Action<T1, T2, T3, T4> kernel, KernelConfig config, T1 a1, T2 a2, T3 a3, T4 a4)
+        where T1 : struct
+        where T2 : struct
+        where T3 : struct
+        where T4 : struct =>
+        Get(kernel, static (acc, k) => acc.LoadStreamKernel(k))(config, a1, a2, a3, a4);
+
+    /// <summary>Launches an explicitly grouped kernel (one that uses shared memory) with its grid and group.</summary>
+    public void LaunchGrouped<T1, T2, T3, T4, T5>(
+        Action<T1, T2, T3, T4, T5> kernel, KernelConfig config, T1 a1, T2 a2, T3 a3, T4 a4, T5 a5)
+        where T1 : struct
+        where T2 : struct
+        where T3 : struct
+        where T4 : struct
+        where T5 : struct =>
+        Get(kernel, static (acc, k) => acc.LoadStreamKernel(k))(config, a1, a2, a3, a4, a5);
+
+    private TLaunch Get<TKernel, TLaunch>(TKernel kernel, Func<Accelerator, TKernel, TLaunch> load)
+        where TKernel : Delegate
+        where TLaunch : Delegate
     {
         if (!_loaded.TryGetValue(kernel.Method, out Delegate? loaded))
         {
@@ -88,6 +109,6 @@ internal sealed class KernelCache(Accelerator accelerator)
             _loaded.Add(kernel.Method, loaded);
         }
 
-        return (T)loaded;
+        return (TLaunch)loaded;
     }
 }

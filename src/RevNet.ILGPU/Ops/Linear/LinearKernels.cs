@@ -93,4 +93,21 @@ internal static class LinearKernels
             }
         }
     }
+
+    /// <summary>db[o] += Σ_n dy[n, o], the sum over the batch in order (the bias half of
+    /// <see cref="BackwardWeight"/>, beside the tiled weight gradient); Count = Out.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void BackwardBias(Index1D index, ArrayView<float> dy, ArrayView<float> db, LinearDims d)
+    {
+        for (int o = index; o < d.Count; o += d.Stride)
+        {
+            float sum = 0f;
+            for (int n = 0; n < d.N; n++)
+            {
+                sum += dy[(n * d.Out) + o];
+            }
+
+            db[o] += sum;
+        }
+    }
 }
