@@ -119,32 +119,7 @@ public sealed record MemoryModel(long FixedBytes, long BytesPerSample)
         }
 
         long budget = device.Pool.CapacityBytes;
-        int suggested;
-        string fit;
-        suggested = 0;
-        fit = "a measuring step at batch 1 or 2 did not fit either";
-
-        // The planner's own batches first (as `memory plan` and the train command measure), smaller ones near the limit.
-        foreach ((int a, int b) in new[] { (4, 8), (2, 4), (1, 2) }.Where(p => p.Item2 < count))
-        {
-            try
-            {
-                MemoryModel memory = Measure(model, new Shape(dims), pendingState, a, b);
-                if (memory.BytesPerSample <= 0)
-                {
-                    continue; // a degenerate fit (noise): it would call every batch size fitting
-                }
-
-                suggested = Math.Min(memory.LargestBatch(budget), count - 1);
-                fit = $"{memory.FixedBytes} bytes fixed + {memory.BytesPerSample} bytes per sample";
-                break;
-            }
-            catch (DeviceOutOfMemoryException)
-            {
-                // A smaller pair next.
-            }
-        }
-
+        (int suggested, string fit) = Suggest(model, new Shape(dims), pendingState, count, budget);
         string advice = suggested > 0
             ? $"The largest batch size that fits is {suggested} (memory model: {fit}; budget {budget} bytes)."
             : $"No batch size fits ({fit}; budget {budget} bytes): use a smaller model or ActivationMode.Reconstruct.";
@@ -156,6 +131,45 @@ public sealed record MemoryModel(long FixedBytes, long BytesPerSample)
             Batch = count,
             SuggestedMaxBatch = suggested,
         };
+    }
+
+    /// <summary>
+    /// The largest batch below <paramref name="count"/> that fits the budget, from the planner's own batches first (as
+    /// <c>memory plan</c> and the train command measure), smaller ones near the limit. The pool's own cap is lifted
+    /// while measuring (the failed step's leftovers still hold part of it); a real device's limit still applies.
+    /// </summary>
+    private static (int Batch, string Fit) Suggest(ILayer model, Shape sample, long pendingState, int count, long budget)
+    {
+        BufferPool pool = model.Parameters[0].Value.Device.Pool;
+        long? cap = pool.LimitBytes;
+        pool.LimitBytes = null;
+        try
+        {
+            foreach ((int a, int b) in new[] { (4, 8), (2, 4), (1, 2) }.Where(p => p.Item2 < count))
+            {
+                try
+                {
+                    MemoryModel memory = Measure(model, sample, pendingState, a, b);
+                    if (memory.BytesPerSample > 0)
+                    {
+                        // (A fit with nothing per sample is noise: it would call every batch size fitting.)
+                        return (Math.Min(memory.LargestBatch(budget), count - 1),
+                            $"{memory.FixedBytes} bytes fixed + {memory.BytesPerSample} bytes per sample");
+                    }
+                }
+                catch (DeviceOutOfMemoryException)
+                {
+                    // A smaller pair next.
+                }
+            }
+
+            return (0, "a measuring step at batch 1 or 2 did not fit either");
+        }
+        finally
+        {
+            pool.Trim();
+            pool.LimitBytes = cap;
+        }
     }
 
     private static long ReservedOfStep(ComputeDevice device, ILayer model, Shape sampleShape, int batch)

@@ -74,6 +74,9 @@ public sealed class BufferPool
     /// <summary>Bytes of the current step arena (0 before the first planned step).</summary>
     public long ArenaBytes => _arena?.Bytes ?? 0;
 
+    /// <summary>Bytes held for parallel workers' scratch, outside the step plan (Host GEMM and convolution panels).</summary>
+    public long WorkerScratchBytes { get; private set; }
+
     /// <summary>How many step plans were built (1 after a steady run of same-shaped steps).</summary>
     public int PlanCount { get; private set; }
 
@@ -260,7 +263,9 @@ public sealed class BufferPool
         {
             while (stack.Count > 0)
             {
-                Free(stack.Pop().Chunk);
+                DeviceBuffer b = stack.Pop();
+                WorkerScratchBytes -= b.Chunk.Bytes;
+                Free(b.Chunk);
             }
         }
 
@@ -361,6 +366,7 @@ public sealed class BufferPool
         _chunks.Clear();
         _free.Clear();
         _scratch.Clear();
+        WorkerScratchBytes = 0;
         _liveArena.Clear();
         _arena = null;
         _plan = null;
@@ -441,6 +447,7 @@ public sealed class BufferPool
         }
 
         var block = new DeviceBuffer(Allocate(size), 0, size, ScratchSlot);
+        WorkerScratchBytes += block.Chunk.Bytes;
         if (stack is null)
         {
             stack = new Stack<DeviceBuffer>();
@@ -450,6 +457,7 @@ public sealed class BufferPool
                 for (int i = 1; i < Environment.ProcessorCount; i++)
                 {
                     stack.Push(new DeviceBuffer(Allocate(size), 0, size, ScratchSlot));
+                    WorkerScratchBytes += size * sizeof(float);
                 }
             }
             catch (DeviceOutOfMemoryException)
@@ -501,28 +509,17 @@ public sealed class BufferPool
             return;
         }
 
-        // The blocks this step rented from the cache and returned are what the arena replaces.
+        // The arena replaces what the recorded step took from the cache; blocks cached before it (a failed step's
+        // leftovers, an evaluation's batches) are dropped too, so that a planned step holds only what it uses.
         foreach (Stack<DeviceBuffer> stack in _free.Values)
         {
-            int count = stack.Count;
-            DeviceBuffer[] keep = [.. stack.Where(b => b.Step != _step)];
-            if (keep.Length == count)
+            while (stack.Count > 0)
             {
-                continue;
-            }
-
-            foreach (DeviceBuffer b in stack.Where(b => b.Step == _step))
-            {
-                Free(b.Chunk);
-            }
-
-            stack.Clear();
-            foreach (DeviceBuffer b in keep.Reverse())
-            {
-                stack.Push(b);
+                Free(stack.Pop().Chunk);
             }
         }
 
+        _free.Clear();
         if (_arena is { } old)
         {
             _arena = null;
