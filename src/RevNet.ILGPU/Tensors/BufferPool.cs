@@ -347,6 +347,14 @@ public sealed class BufferPool
             return;
         }
 
+        if (_inStep && buffer.Step == _step)
+        {
+            // Rented and returned within a step that is being recorded (or left its plan): the next plan replaces it,
+            // so give it back now instead of caching it; the process then holds about what the step uses.
+            Free(buffer.Chunk);
+            return;
+        }
+
         if (!_free.TryGetValue(buffer.Length, out Stack<DeviceBuffer>? stack))
         {
             stack = new Stack<DeviceBuffer>();

@@ -14,6 +14,7 @@ internal sealed unsafe class MemoryChunk : IDisposable
     public const int AlignFloats = 16;
 
     private float* _host;
+    private readonly bool _mapped;
     private MemoryBuffer1D<float, Stride1D.Dense>? _device;
 
     public MemoryChunk(long length, Accelerator? accelerator)
@@ -21,7 +22,11 @@ internal sealed unsafe class MemoryChunk : IDisposable
         Length = length;
         if (accelerator is null)
         {
-            _host = (float*)NativeMemory.AlignedAlloc((nuint)(length * sizeof(float)), AlignFloats * sizeof(float));
+            _host = PageMemory.TryMap(Bytes, out _mapped);
+            if (_host == null)
+            {
+                _host = (float*)NativeMemory.AlignedAlloc((nuint)Bytes, AlignFloats * sizeof(float));
+            }
         }
         else
         {
@@ -61,7 +66,15 @@ internal sealed unsafe class MemoryChunk : IDisposable
     {
         if (_host != null)
         {
-            NativeMemory.AlignedFree(_host);
+            if (_mapped)
+            {
+                PageMemory.Unmap(_host, Bytes);
+            }
+            else
+            {
+                NativeMemory.AlignedFree(_host);
+            }
+
             _host = null;
         }
     }

@@ -51,9 +51,9 @@ public sealed class MemoryPlanTests(ITestOutputHelper output)
         using var sgd = new Sgd(0.01f, momentum: 0.9f);
         long momentum = model.Parameters.Sum(p => p.Value.ElementCount) * sizeof(float);
         MemoryModel plan = MemoryModel.Measure(model, new Shape(3, 8, 8), momentum);
-        long budget = plan.Estimate(20) + (plan.BytesPerSample / 2);
+        long budget = plan.Estimate(100) + (plan.BytesPerSample / 2);
         int largest = plan.LargestBatch(budget);
-        largest.Should().Be(20);
+        largest.Should().Be(100, "10% more must be more samples than the workers' scratch the plan counts on this tiny net");
         device.Pool.Trim();
         device.Pool.LimitBytes = budget;
 
@@ -66,7 +66,7 @@ public sealed class MemoryPlanTests(ITestOutputHelper output)
         DeviceOutOfMemoryException ex = act.Should().Throw<DeviceOutOfMemoryException>().Which;
         output.WriteLine(ex.Message);
         ex.Batch.Should().Be(larger);
-        ex.SuggestedMaxBatch.Should().BeInRange(largest - 2, largest + 1, "measured again after the failure: noise of a sample");
+        ex.SuggestedMaxBatch.Should().BeInRange(largest - 3, largest + 1, "measured again after the failure: noise of a sample");
         ex.Message.Should().Contain($"largest batch size that fits is {ex.SuggestedMaxBatch}");
         Train(device, model, sgd, ex.SuggestedMaxBatch!.Value).GlobalStep.Should().Be(2, "the batch the error names fits");
     }
