@@ -50,6 +50,12 @@ public sealed class ComputeDevice : IDisposable
     /// </summary>
     public int LiveTensorsAtDispose { get; private set; }
 
+    /// <summary>
+    /// The profiler timing this device's ops, or null (the default: no clock is read). Set through
+    /// <see cref="Diagnostics.OpProfiler.Attach"/>.
+    /// </summary>
+    public Diagnostics.OpProfiler? Profiler { get; internal set; }
+
     /// <summary>The backend implementation of every op.</summary>
     internal ITensorOps Ops => _backend.Ops;
 

@@ -1,4 +1,5 @@
 using RevNet.ILGPU.Devices;
+using RevNet.ILGPU.Diagnostics;
 using RevNet.ILGPU.Tensors;
 
 namespace RevNet.ILGPU.Ops;
@@ -30,6 +31,25 @@ public static partial class TensorOps
 
         device!.ThrowIfDisposed();
         return device;
+    }
+
+    /// <summary>
+    /// Checks the tensors as <see cref="Device"/> does and opens the op's profiling scope on their device; the bytes
+    /// moved are the sum of the tensors' sizes (each read or written once).
+    /// </summary>
+    internal static OpScope Op(string op, params ReadOnlySpan<Tensor> tensors)
+    {
+        ComputeDevice device = Device(tensors);
+        long bytes = 0;
+        if (device.Profiler is not null)
+        {
+            foreach (Tensor t in tensors)
+            {
+                bytes += OpScope.Bytes(t);
+            }
+        }
+
+        return new OpScope(device, op, bytes);
     }
 
     internal static void SameShape(Tensor expected, Tensor actual, string paramName)

@@ -1,3 +1,4 @@
+using RevNet.ILGPU.Diagnostics;
 using RevNet.ILGPU.Tensors;
 
 namespace RevNet.ILGPU.Ops;
@@ -15,7 +16,8 @@ public static partial class TensorOps
         int c = Channels(x);
         Vector(mean, c, nameof(mean));
         Vector(invStd, c, nameof(invStd));
-        Device(x, mean, invStd).Ops.BatchNormStatistics(x, mean, invStd, eps);
+        using OpScope op = Op(nameof(BatchNormStatistics), x, mean, invStd);
+        op.Ops.BatchNormStatistics(x, mean, invStd, eps);
     }
 
     /// <summary>y = gamma·(x − mean)·invStd + beta per channel, optionally followed by ReLU.</summary>
@@ -33,7 +35,8 @@ public static partial class TensorOps
         Vector(gamma, c, nameof(gamma));
         Vector(beta, c, nameof(beta));
         SameShape(x, y, nameof(y));
-        Device(x, mean, invStd, gamma, beta, y).Ops.BatchNormApply(x, mean, invStd, gamma, beta, y, relu);
+        using OpScope op = Op(nameof(BatchNormApply), x, mean, invStd, gamma, beta, y);
+        op.Ops.BatchNormApply(x, mean, invStd, gamma, beta, y, relu);
     }
 
     /// <summary>Updates running statistics from one batch's statistics (PyTorch's momentum convention).</summary>
@@ -60,7 +63,8 @@ public static partial class TensorOps
         Vector(invStd, c, nameof(invStd));
         Vector(runningMean, c, nameof(runningMean));
         Vector(runningVar, c, nameof(runningVar));
-        Device(mean, invStd, runningMean, runningVar).Ops.BatchNormUpdateRunning(
+        using OpScope op = Op(nameof(BatchNormUpdateRunning), mean, invStd, runningMean, runningVar);
+        op.Ops.BatchNormUpdateRunning(
             mean, invStd, runningMean, runningVar, momentum, eps, count);
     }
 
@@ -71,7 +75,8 @@ public static partial class TensorOps
         ArgumentNullException.ThrowIfNull(invStd);
         Positive(eps, "eps", nameof(eps));
         SameCount(runningVar, invStd, nameof(invStd));
-        Device(runningVar, invStd).Ops.BatchNormInvStd(runningVar, eps, invStd);
+        using OpScope op = Op(nameof(BatchNormInvStd), runningVar, invStd);
+        op.Ops.BatchNormInvStd(runningVar, eps, invStd);
     }
 
     /// <summary>Training-mode batch-norm backward: dx overwritten, dgamma and dbeta accumulate.</summary>
@@ -94,6 +99,7 @@ public static partial class TensorOps
         Vector(gamma, c, nameof(gamma));
         Vector(dgamma, c, nameof(dgamma));
         Vector(dbeta, c, nameof(dbeta));
-        Device(x, dy, mean, invStd, gamma, dx, dgamma, dbeta).Ops.BatchNormBackward(x, dy, mean, invStd, gamma, dx, dgamma, dbeta);
+        using OpScope op = Op(nameof(BatchNormBackward), x, dy, mean, invStd, gamma, dx, dgamma, dbeta);
+        op.Ops.BatchNormBackward(x, dy, mean, invStd, gamma, dx, dgamma, dbeta);
     }
 }

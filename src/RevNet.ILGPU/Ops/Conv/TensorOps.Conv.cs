@@ -1,3 +1,4 @@
+using RevNet.ILGPU.Diagnostics;
 using RevNet.ILGPU.Tensors;
 
 namespace RevNet.ILGPU.Ops;
@@ -28,7 +29,8 @@ public static partial class TensorOps
         ArgumentNullException.ThrowIfNull(w);
         ArgumentNullException.ThrowIfNull(y);
         ConvShapes(g, x, nameof(x), w, nameof(w), y, nameof(y));
-        Device(x, w, y).Ops.Conv2dForward(x, w, y, g);
+        using OpScope op = Op(nameof(Conv2dForward), x, w, y);
+        op.Ops.Conv2dForward(x, w, y, g);
     }
 
     /// <summary>dx = gradient of conv w.r.t. its input (overwritten).</summary>
@@ -38,7 +40,8 @@ public static partial class TensorOps
         ArgumentNullException.ThrowIfNull(w);
         ArgumentNullException.ThrowIfNull(dx);
         ConvShapes(g, dx, nameof(dx), w, nameof(w), dy, nameof(dy));
-        Device(dy, w, dx).Ops.Conv2dBackwardInput(dy, w, dx, g);
+        using OpScope op = Op(nameof(Conv2dBackwardInput), dy, w, dx);
+        op.Ops.Conv2dBackwardInput(dy, w, dx, g);
     }
 
     /// <summary>dw += gradient of conv w.r.t. its weight (accumulates).</summary>
@@ -48,7 +51,8 @@ public static partial class TensorOps
         ArgumentNullException.ThrowIfNull(dy);
         ArgumentNullException.ThrowIfNull(dw);
         ConvShapes(g, x, nameof(x), dw, nameof(dw), dy, nameof(dy));
-        Device(x, dy, dw).Ops.Conv2dBackwardWeight(x, dy, dw, g);
+        using OpScope op = Op(nameof(Conv2dBackwardWeight), x, dy, dw);
+        op.Ops.Conv2dBackwardWeight(x, dy, dw, g);
     }
 
     private static void ConvShapes(Conv2dGeometry g, Tensor x, string xName, Tensor w, string wName, Tensor y, string yName)

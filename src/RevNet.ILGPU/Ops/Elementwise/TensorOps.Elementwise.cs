@@ -1,5 +1,5 @@
 using System.Runtime.CompilerServices;
-using RevNet.ILGPU.Devices;
+using RevNet.ILGPU.Diagnostics;
 using RevNet.ILGPU.Tensors;
 
 namespace RevNet.ILGPU.Ops;
@@ -11,7 +11,8 @@ public static partial class TensorOps
     public static void Fill(Tensor y, float value)
     {
         ArgumentNullException.ThrowIfNull(y);
-        Device(y).Ops.Fill(y, value);
+        using OpScope op = Op(nameof(Fill), y);
+        op.Ops.Fill(y, value);
     }
 
     /// <summary>dst = src.</summary>
@@ -21,24 +22,41 @@ public static partial class TensorOps
         ArgumentNullException.ThrowIfNull(src);
         ArgumentNullException.ThrowIfNull(dst);
         SameCount(src, dst, nameof(dst));
-        Device(src, dst).Ops.Copy(src, dst);
+        using OpScope op = Op(nameof(Copy), src, dst);
+        op.Ops.Copy(src, dst);
     }
 
     /// <summary>y = a + b; y may alias a or b.</summary>
     /// <exception cref="ArgumentException">The shapes differ.</exception>
-    public static void Add(Tensor a, Tensor b, Tensor y) => Elementwise(a, b, y).Ops.Add(a, b, y);
+    public static void Add(Tensor a, Tensor b, Tensor y)
+    {
+        using OpScope op = Elementwise(nameof(Add), a, b, y);
+        op.Ops.Add(a, b, y);
+    }
 
     /// <summary>y = a − b; y may alias a or b.</summary>
     /// <exception cref="ArgumentException">The shapes differ.</exception>
-    public static void Subtract(Tensor a, Tensor b, Tensor y) => Elementwise(a, b, y).Ops.Subtract(a, b, y);
+    public static void Subtract(Tensor a, Tensor b, Tensor y)
+    {
+        using OpScope op = Elementwise(nameof(Subtract), a, b, y);
+        op.Ops.Subtract(a, b, y);
+    }
 
     /// <summary>y = a ⊙ b (elementwise product); y may alias a or b. Backward: da = dy ⊙ b, db = dy ⊙ a.</summary>
     /// <exception cref="ArgumentException">The shapes differ.</exception>
-    public static void Multiply(Tensor a, Tensor b, Tensor y) => Elementwise(a, b, y).Ops.Multiply(a, b, y);
+    public static void Multiply(Tensor a, Tensor b, Tensor y)
+    {
+        using OpScope op = Elementwise(nameof(Multiply), a, b, y);
+        op.Ops.Multiply(a, b, y);
+    }
 
     /// <summary>y = a / b (elementwise); y may alias a or b. Backward: da = dy / b, db = −dy ⊙ y / b.</summary>
     /// <exception cref="ArgumentException">The shapes differ.</exception>
-    public static void Divide(Tensor a, Tensor b, Tensor y) => Elementwise(a, b, y).Ops.Divide(a, b, y);
+    public static void Divide(Tensor a, Tensor b, Tensor y)
+    {
+        using OpScope op = Elementwise(nameof(Divide), a, b, y);
+        op.Ops.Divide(a, b, y);
+    }
 
     /// <summary>y = alpha·x + beta (elementwise, one rounding on Host); y may alias x. For y += alpha·x use
     /// <see cref="Axpy"/>.</summary>
@@ -48,21 +66,33 @@ public static partial class TensorOps
     {
         Finite(alpha, nameof(alpha));
         Finite(beta, nameof(beta));
-        Elementwise(x, x, y).Ops.ScaleAdd(x, alpha, beta, y);
+        using OpScope op = Elementwise(nameof(ScaleAdd), x, x, y);
+        op.Ops.ScaleAdd(x, alpha, beta, y);
     }
 
     /// <summary>y = exp(x); y may alias x. Backward: dx = dy ⊙ y (<see cref="Multiply"/>).</summary>
     /// <exception cref="ArgumentException">The shapes differ.</exception>
-    public static void Exp(Tensor x, Tensor y) => Elementwise(x, x, y).Ops.Exp(x, y);
+    public static void Exp(Tensor x, Tensor y)
+    {
+        using OpScope op = Elementwise(nameof(Exp), x, x, y);
+        op.Ops.Exp(x, y);
+    }
 
     /// <summary>y = σ(x) = 1 / (1 + exp(−x)); y may alias x. Backward: <see cref="SigmoidBackward"/>.</summary>
     /// <exception cref="ArgumentException">The shapes differ.</exception>
-    public static void Sigmoid(Tensor x, Tensor y) => Elementwise(x, x, y).Ops.Sigmoid(x, y);
+    public static void Sigmoid(Tensor x, Tensor y)
+    {
+        using OpScope op = Elementwise(nameof(Sigmoid), x, x, y);
+        op.Ops.Sigmoid(x, y);
+    }
 
     /// <summary>dx = dy ⊙ y ⊙ (1 − y), where y is the output of <see cref="Sigmoid"/>; dx may alias y or dy.</summary>
     /// <exception cref="ArgumentException">The shapes differ.</exception>
-    public static void SigmoidBackward(Tensor y, Tensor dy, Tensor dx) =>
-        Elementwise(y, dy, dx).Ops.SigmoidBackward(y, dy, dx);
+    public static void SigmoidBackward(Tensor y, Tensor dy, Tensor dx)
+    {
+        using OpScope op = Elementwise(nameof(SigmoidBackward), y, dy, dx);
+        op.Ops.SigmoidBackward(y, dy, dx);
+    }
 
     /// <summary>
     /// The coupling add, fused: y = x + sign·⌊branch⌉, where ⌊v⌉ rounds v to the nearest multiple of
@@ -85,22 +115,22 @@ public static partial class TensorOps
             throw new ArgumentOutOfRangeException(nameof(sign), sign, $"Invalid sign: {sign}; expected 1 or -1.");
         }
 
-        ComputeDevice device = Elementwise(x, branch, y);
+        using OpScope op = Elementwise(nameof(CouplingAdd), x, branch, y);
         if (gridStep == 0f)
         {
             if (sign > 0f)
             {
-                device.Ops.Add(x, branch, y);
+                op.Ops.Add(x, branch, y);
             }
             else
             {
-                device.Ops.Subtract(x, branch, y);
+                op.Ops.Subtract(x, branch, y);
             }
 
             return;
         }
 
-        device.Ops.GridAdd(x, branch, sign, GridMagic(gridStep, nameof(gridStep)), y);
+        op.Ops.GridAdd(x, branch, sign, GridMagic(gridStep, nameof(gridStep)), y);
     }
 
     /// <summary>
@@ -112,17 +142,30 @@ public static partial class TensorOps
     public static void GridRound(Tensor x, float step, Tensor y)
     {
         float magic = GridMagic(step, nameof(step));
-        Elementwise(x, x, y).Ops.GridAdd(null, x, 1f, magic, y);
+        using OpScope op = Elementwise(nameof(GridRound), x, x, y);
+        op.Ops.GridAdd(null, x, 1f, magic, y);
     }
 
     /// <summary>y += alpha·x.</summary>
-    public static void Axpy(float alpha, Tensor x, Tensor y) => Elementwise(x, x, y).Ops.Axpy(alpha, x, y);
+    public static void Axpy(float alpha, Tensor x, Tensor y)
+    {
+        using OpScope op = Elementwise(nameof(Axpy), x, y, y);
+        op.Ops.Axpy(alpha, x, y);
+    }
 
     /// <summary>y = max(x, 0); y may alias x.</summary>
-    public static void ReluForward(Tensor x, Tensor y) => Elementwise(x, x, y).Ops.ReluForward(x, y);
+    public static void ReluForward(Tensor x, Tensor y)
+    {
+        using OpScope op = Elementwise(nameof(ReluForward), x, x, y);
+        op.Ops.ReluForward(x, y);
+    }
 
     /// <summary>dx = y &gt; 0 ? dy : 0 where y is ReLU's output; dx may alias dy.</summary>
-    public static void ReluBackward(Tensor y, Tensor dy, Tensor dx) => Elementwise(y, dy, dx).Ops.ReluBackward(y, dy, dx);
+    public static void ReluBackward(Tensor y, Tensor dy, Tensor dx)
+    {
+        using OpScope op = Elementwise(nameof(ReluBackward), y, dy, dx);
+        op.Ops.ReluBackward(y, dy, dx);
+    }
 
     /// <summary>Copies <paramref name="count"/> channels from src (starting at srcOffset) to dst (at dstOffset).</summary>
     /// <exception cref="ArgumentException">Not 4-D, batch or spatial sizes differ, or a range is out of bounds.</exception>
@@ -140,10 +183,11 @@ public static partial class TensorOps
                 nameof(count), $"Channel range out of bounds: src {src.Shape} at {srcOffset}, dst {dst.Shape} at {dstOffset}, count {count}.");
         }
 
-        ComputeDevice device = Device(src, dst);
+        long bytes = 2L * OpScope.Bytes(src) / src.Shape[1] * count;
+        using OpScope op = new(Device(src, dst), nameof(CopyChannels), bytes);
         if (count > 0)
         {
-            device.Ops.CopyChannels(src, srcOffset, dst, dstOffset, count);
+            op.Ops.CopyChannels(src, srcOffset, dst, dstOffset, count);
         }
     }
 
@@ -193,8 +237,12 @@ public static partial class TensorOps
     public static void PadChannelsBackward(Tensor dy, Tensor dx, int before) =>
         CopyChannels(dy, before, dx, 0, dx.Shape[1]);
 
-    /// <summary>Checks an elementwise op's operands (non-null, one shape, one device) and returns the device.</summary>
-    private static ComputeDevice Elementwise(
+    /// <summary>
+    /// Checks an elementwise op's operands (non-null, one shape, one device) and opens the op's scope on their device:
+    /// it reads a and b (once when they are the same tensor) and writes y.
+    /// </summary>
+    private static OpScope Elementwise(
+        string op,
         Tensor a,
         Tensor b,
         Tensor y,
@@ -207,7 +255,7 @@ public static partial class TensorOps
         ArgumentNullException.ThrowIfNull(y, yName);
         SameShape(a, b, bName);
         SameShape(a, y, yName);
-        return Device(a, b, y);
+        return new OpScope(Device(a, b, y), op, (ReferenceEquals(a, b) ? 2 : 3) * OpScope.Bytes(y));
     }
 
     /// <summary>The magic number 1.5·2^23·step of the grid rounding, checking that step is a power of two.</summary>

@@ -1,3 +1,4 @@
+using RevNet.ILGPU.Diagnostics;
 using RevNet.ILGPU.Tensors;
 
 namespace RevNet.ILGPU.Ops;
@@ -13,7 +14,8 @@ public static partial class TensorOps
         ArgumentNullException.ThrowIfNull(b);
         ArgumentNullException.ThrowIfNull(y);
         LinearShapes(x, w, b, y, nameof(y));
-        Device(x, w, b, y).Ops.LinearForward(x, w, b, y);
+        using OpScope op = Op(nameof(LinearForward), x, w, b, y);
+        op.Ops.LinearForward(x, w, b, y);
     }
 
     /// <summary>dx = dy·w (overwritten, skipped when null); dw += dyᵀ·x and db += Σ dy (accumulate).</summary>
@@ -29,10 +31,12 @@ public static partial class TensorOps
         if (dx is not null)
         {
             SameCount(x, dx, nameof(dx));
-            Device(x, w, dy, dw, db, dx);
         }
 
-        Device(x, w, dy, dw, db).Ops.LinearBackward(x, w, dy, dx, dw, db);
+        using OpScope op = dx is null
+            ? Op(nameof(LinearBackward), x, w, dy, dw, db)
+            : Op(nameof(LinearBackward), x, w, dy, dw, db, dx);
+        op.Ops.LinearBackward(x, w, dy, dx, dw, db);
     }
 
     private static void LinearShapes(Tensor x, Tensor w, Tensor b, Tensor y, string yName)

@@ -1,3 +1,4 @@
+using RevNet.ILGPU.Diagnostics;
 using RevNet.ILGPU.Tensors;
 
 namespace RevNet.ILGPU.Ops;
@@ -34,6 +35,7 @@ public static partial class TensorOps
         }
 
         SameShape(logits, dlogits, nameof(dlogits));
-        return Device(logits, dlogits).Ops.SoftmaxCrossEntropy(logits, labels, dlogits);
+        using OpScope op = Op(nameof(SoftmaxCrossEntropy), logits, dlogits);
+        return op.Ops.SoftmaxCrossEntropy(logits, labels, dlogits);
     }
 }

@@ -1,3 +1,4 @@
+using RevNet.ILGPU.Diagnostics;
 using RevNet.ILGPU.Tensors;
 
 namespace RevNet.ILGPU.Ops;
@@ -22,7 +23,8 @@ public static partial class TensorOps
 
         SameShape(w, g, nameof(g));
         SameShape(w, velocity, nameof(velocity));
-        Device(w, g, velocity).Ops.SgdStep(w, g, velocity, lr, momentum, weightDecay, nesterov);
+        using OpScope op = Op(nameof(SgdStep), w, g, velocity);
+        op.Ops.SgdStep(w, g, velocity, lr, momentum, weightDecay, nesterov);
     }
 
     /// <summary>One Adam (or AdamW when decoupled) step on one parameter; step counts from 1.</summary>
@@ -51,6 +53,7 @@ public static partial class TensorOps
         SameShape(w, g, nameof(g));
         SameShape(w, m, nameof(m));
         SameShape(w, v, nameof(v));
-        Device(w, g, m, v).Ops.AdamStep(w, g, m, v, lr, beta1, beta2, eps, weightDecay, decoupled, step);
+        using OpScope op = Op(nameof(AdamStep), w, g, m, v);
+        op.Ops.AdamStep(w, g, m, v, lr, beta1, beta2, eps, weightDecay, decoupled, step);
     }
 }

@@ -1,3 +1,4 @@
+using RevNet.ILGPU.Diagnostics;
 using RevNet.ILGPU.Tensors;
 
 namespace RevNet.ILGPU.Ops;
@@ -9,14 +10,16 @@ public static partial class TensorOps
     public static void AvgPool2x2Forward(Tensor x, Tensor y)
     {
         Pooled2x2(x, nameof(x), y, nameof(y));
-        Device(x, y).Ops.AvgPool2x2Forward(x, y);
+        using OpScope op = Op(nameof(AvgPool2x2Forward), x, y);
+        op.Ops.AvgPool2x2Forward(x, y);
     }
 
     /// <summary>Backward of 2x2 average pooling (dx overwritten).</summary>
     public static void AvgPool2x2Backward(Tensor dy, Tensor dx)
     {
         Pooled2x2(dx, nameof(dx), dy, nameof(dy));
-        Device(dy, dx).Ops.AvgPool2x2Backward(dy, dx);
+        using OpScope op = Op(nameof(AvgPool2x2Backward), dy, dx);
+        op.Ops.AvgPool2x2Backward(dy, dx);
     }
 
     /// <summary>Checks a full-size tensor [N, C, H, W] (H, W even) and its 2x2-pooled partner [N, C, H/2, W/2].</summary>
@@ -40,7 +43,8 @@ public static partial class TensorOps
         ArgumentNullException.ThrowIfNull(y);
         Rank4(x, nameof(x));
         PooledShape(y, x.Shape[0], x.Shape[1], nameof(y));
-        Device(x, y).Ops.GlobalAvgPoolForward(x, y);
+        using OpScope op = Op(nameof(GlobalAvgPoolForward), x, y);
+        op.Ops.GlobalAvgPoolForward(x, y);
     }
 
     /// <summary>Backward of global average pooling (dx overwritten).</summary>
@@ -50,7 +54,8 @@ public static partial class TensorOps
         ArgumentNullException.ThrowIfNull(dx);
         Rank4(dx, nameof(dx));
         PooledShape(dy, dx.Shape[0], dx.Shape[1], nameof(dy));
-        Device(dy, dx).Ops.GlobalAvgPoolBackward(dy, dx);
+        using OpScope op = Op(nameof(GlobalAvgPoolBackward), dy, dx);
+        op.Ops.GlobalAvgPoolBackward(dy, dx);
     }
 
     private static void PooledShape(Tensor t, int n, int c, string paramName)
