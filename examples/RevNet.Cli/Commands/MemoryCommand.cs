@@ -40,6 +40,10 @@ internal static class MemoryCommand
         var device = CliOptions.Device();
         var json = CliOptions.File("--json", "Also write the rows as a JSON array to FILE.");
         var mode = CliOptions.Choice("--mode", "Which modes of RevNets to measure", "both", "both", "store", "reconstruct");
+        var profile = new Option<bool>("--profile")
+        {
+            Description = "Also profile one more step per row and print where its time goes (per op and per layer).",
+        };
         var command = new Command(
             "memory",
             "Measure activation and total memory and step times of RevNets (store and reconstruct) and ResNets on CIFAR shapes.");
@@ -49,6 +53,7 @@ internal static class MemoryCommand
         command.Options.Add(device);
         command.Options.Add(json);
         command.Options.Add(mode);
+        command.Options.Add(profile);
         command.Subcommands.Add(MemoryPlanCommand.Create(context));
         command.SetAction(parse => Run(
             context,
@@ -57,7 +62,8 @@ internal static class MemoryCommand
             parse.GetValue(steps),
             parse.GetValue(device)!,
             parse.GetValue(json),
-            parse.GetValue(mode)!.ToLowerInvariant()));
+            parse.GetValue(mode)!.ToLowerInvariant(),
+            parse.GetValue(profile)));
         return command;
     }
 
@@ -151,7 +157,7 @@ internal static class MemoryCommand
         }
     }
 
-    private static int Run(CliContext context, IReadOnlyList<string> models, int batch, int steps, string deviceName, string? json, string mode)
+    private static int Run(CliContext context, IReadOnlyList<string> models, int batch, int steps, string deviceName, string? json, string mode, bool profile)
     {
         IReadOnlyList<(string Model, ActivationMode Mode)> cases = [.. MemoryRows.Cases(models).Where(c =>
             mode == "both" || !ModelZoo.Spec(c.Model).Reversible || c.Mode.ToString().Equals(mode, StringComparison.OrdinalIgnoreCase))];
@@ -163,13 +169,15 @@ internal static class MemoryCommand
         }
 
         List<MemoryBenchmarkRow> rows = [];
+        List<OpProfiler>? profiles = profile ? [] : null;
         void Measure(Action<string>? status) => rows = MemoryRows.Measure(
             device,
             cases,
             batch,
             steps,
             (i, c) => status?.Invoke($"[{i + 1}/{cases.Count}] {c.Model} {c.Mode.ToString().ToLowerInvariant()} ..."),
-            context.Cancellation);
+            context.Cancellation,
+            profiles);
         if (context.IsTerminal)
         {
             context.Console.Status().Start("measuring ...", ctx => Measure(text => ctx.Status(Markup.Escape(text))));
@@ -180,6 +188,11 @@ internal static class MemoryCommand
         }
 
         Print(context.Console, rows, $"Training step on {device}: 3x32x32 images, 10 classes, batch {batch}");
+        for (int i = 0; i < (profiles?.Count ?? 0); i++)
+        {
+            PrintProfile(context, $"Profile of one step: {rows[i].Model} {rows[i].Mode}, batch {batch}", profiles![i]);
+        }
+
         if (json is not null)
         {
             MemoryRows.Write(json, rows);
@@ -187,6 +200,14 @@ internal static class MemoryCommand
         }
 
         return ExitCodes.Success;
+    }
+
+    /// <summary>Prints a profiled step's tables (the device synchronized around every op, so slower than unprofiled).</summary>
+    public static void PrintProfile(CliContext context, string title, OpProfiler profiler)
+    {
+        context.Out.WriteLine();
+        context.Out.WriteLine(title + " (each op synchronized and timed on its own):");
+        context.Out.Write(OpProfileTable.Format(profiler, topLayers: 10));
     }
 
     private static string Ms(double ms) => Units.Fixed(ms, ms < 100 ? 1 : 0) + " ms";

@@ -34,6 +34,7 @@ internal static class TrainCommand
         var memoryBudget = CliOptions.Bytes(
             "--memory-budget",
             "Refuse up front, naming the largest batch that fits, a run whose planned step needs more than SIZE (e.g. 2GiB); the pool is capped at it.");
+        var profile = new Option<bool>("--profile") { Description = "Profile the second training step and print where its time goes (per op and per layer) after the summary." };
         var collectiveTimeout = CliOptions.PositiveFloat("--collective-timeout", "Under mpirun: seconds a collective waits for the other processes before every process is aborted (default 300, or REVNET_COLLECTIVE_TIMEOUT).");
 
         var command = new Command(
@@ -42,7 +43,7 @@ internal static class TrainCommand
         foreach (Option o in new Option[]
         {
             model, epochs, batch, lr, weightDecay, optimizer, mode, warmup, augment, seed, device, data, limit, testLimit,
-            checkpoint, resume, report, output, noPlots, memoryRows, memoryBatch, syncBn, rankLog, collectiveTimeout, memoryBudget,
+            checkpoint, resume, report, output, noPlots, memoryRows, memoryBatch, syncBn, rankLog, collectiveTimeout, memoryBudget, profile,
         })
         {
             command.Options.Add(o);
@@ -75,6 +76,7 @@ internal static class TrainCommand
                 SyncBatchNorm = parse.GetValue(syncBn),
                 RankLog = parse.GetValue(rankLog),
                 CollectiveTimeout = parse.GetValue(collectiveTimeout),
+                Profile = parse.GetValue(profile),
                 MemoryBudget = parse.GetValue(memoryBudget) is { } size ? Units.ParseBytes(size) : null,
             },
             context));

@@ -43,21 +43,31 @@ internal static class MemoryRows
         return cases;
     }
 
-    /// <summary>Measures each case on the device, trimming the pool between cases.</summary>
+    /// <summary>
+    /// Measures each case on the device, trimming the pool between cases; with <paramref name="profiles"/>, profiles one
+    /// more step of each case and adds its profiler there.
+    /// </summary>
     public static List<MemoryBenchmarkRow> Measure(
         ComputeDevice device,
         IReadOnlyList<(string Model, ActivationMode Mode)> cases,
         int batch,
         int steps,
         Action<int, (string Model, ActivationMode Mode)>? starting,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        List<OpProfiler>? profiles = null)
     {
         var rows = new List<MemoryBenchmarkRow>();
         for (int i = 0; i < cases.Count; i++)
         {
             cancellationToken.ThrowIfCancellationRequested();
             starting?.Invoke(i, cases[i]);
-            rows.Add(MemoryBenchmark.Run(device, cases[i].Model, cases[i].Mode, batch, steps));
+            OpProfiler? profiler = profiles is null ? null : new OpProfiler();
+            rows.Add(MemoryBenchmark.Run(device, cases[i].Model, cases[i].Mode, batch, steps, profiler: profiler));
+            if (profiler is not null)
+            {
+                profiles!.Add(profiler);
+            }
+
             device.Pool.Trim();
         }
 

@@ -239,8 +239,19 @@ internal static class TrainRun
         var steps = new List<StepPoint>();
         ProgressView view = ProgressView.Create(context);
         (int Epoch, int Step, double Correct) previous = (0, 0, 0);
+        // --profile: the second step (the first after warm-up) runs under a profiler, from the report of the first
+        // step to the next report; data loading in between counts as time outside ops.
+        OpProfiler? profiler = s.Profile ? new OpProfiler() : null;
+        IDisposable? profiling = null;
+        int reports = 0;
         trainer.Progress += (_, p) =>
         {
+            if (profiler is not null && p.Kind == ProgressKind.Step && ++reports <= 2)
+            {
+                profiling?.Dispose();
+                profiling = reports == 1 ? profiler.Attach(device, model.Network) : null;
+            }
+
             if (p.Kind == ProgressKind.Step && p.StepsPerEpoch > 0 && float.IsFinite(p.Loss))
             {
                 // The trainer reports the epoch's running accuracy; batches are equal (the last partial one is
@@ -255,6 +266,7 @@ internal static class TrainRun
             view.Update(p);
         };
         TrainingResult result = view.Run(() => trainer.Fit(trainLoader, testLoader, context.Cancellation));
+        profiling?.Dispose();
         if (!result.Completed && context.Cancellation.IsCancellationRequested)
         {
             if (s.Checkpoint is not null)
@@ -303,6 +315,11 @@ internal static class TrainRun
             DeviceMemoryBytes = ProcessMemory.DeviceUsedBytes(device),
         };
         PrintSummary(context.Console, report, result, wallSeconds);
+        if (profiler is not null)
+        {
+            MemoryCommand.PrintProfile(context, $"Profile of training step 2 of {model.Name} ({model.Mode}), batch {s.Batch}", profiler);
+        }
+
         return new Outcome(report, result, steps, $"{model.Name} ({model.Mode})", device.Kind);
     }
 

@@ -50,6 +50,9 @@ internal sealed record TrainSettings
     /// <summary>Random crop (padding 2) and horizontal flip of training images.</summary>
     public bool Augment { get; init; }
 
+    /// <summary>Profile the second step and print the per-op and per-layer tables after the summary.</summary>
+    public bool Profile { get; init; }
+
     public int Seed { get; init; }
 
     public string Device { get; init; } = "auto";

@@ -22,12 +22,19 @@ public static class MemoryBenchmark
     /// <param name="batch">The batch size.</param>
     /// <param name="steps">Measured steps (after one warm-up step).</param>
     /// <param name="options">Input shape and classes (default CIFAR-10).</param>
+    /// <param name="profiler">When given, one more step runs after the measured ones under this profiler.</param>
     /// <returns>The row.</returns>
     public static MemoryBenchmarkRow Run(
-        ComputeDevice device, string modelName, ActivationMode mode, int batch = 128, int steps = 3, ModelOptions? options = null)
+        ComputeDevice device,
+        string modelName,
+        ActivationMode mode,
+        int batch = 128,
+        int steps = 3,
+        ModelOptions? options = null,
+        OpProfiler? profiler = null)
     {
         using Model model = ModelZoo.Create(modelName, device, options);
-        return Measure(model, mode, batch, steps);
+        return Measure(model, mode, batch, steps, profiler: profiler);
     }
 
     /// <summary>Measures an existing model (its weights change: SGD steps run).</summary>
@@ -37,10 +44,12 @@ public static class MemoryBenchmark
     /// <param name="steps">Measured steps.</param>
     /// <param name="warmupSteps">Unmeasured steps first (at least 1, so that the pool is warm).</param>
     /// <param name="seed">Seed of the random batch.</param>
+    /// <param name="profiler">When given, one more step runs after the measured ones under this profiler (the row's
+    /// figures do not include it).</param>
     /// <returns>The row.</returns>
     /// <exception cref="ArgumentOutOfRangeException">batch or steps not positive, or warmupSteps below 1.</exception>
     public static MemoryBenchmarkRow Measure(
-        Model model, ActivationMode mode, int batch, int steps = 3, int warmupSteps = 1, int seed = 0)
+        Model model, ActivationMode mode, int batch, int steps = 3, int warmupSteps = 1, int seed = 0, OpProfiler? profiler = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batch);
@@ -91,10 +100,12 @@ public static class MemoryBenchmark
             long growth = ProcessMemory.DeviceUsedBytes(device) ?? (ProcessMemory.PeakResidentBytes - residentBefore);
             Shape shape = input.Shape;
 
-            return new MemoryBenchmarkRow(
+            var row = new MemoryBenchmarkRow(
                 model.Name, model.Depth, mode == ActivationMode.Store ? "store" : "reconstruct", batch,
                 activationPeak, totalPeak, Median(fwd), Median(bwd), Median(all), pool.AllocationCount - allocations,
                 reservedPeak, growth, (long)batch * shape[2] * shape[3]);
+            profiler?.Run(device, model.Network, () => step.Run(input, labels));
+            return row;
         }
         finally
         {

@@ -11,12 +11,13 @@ public static class OpProfileTable
     /// time outside ops) and the per-layer table of the <paramref name="topLayers"/> slowest layer passes.
     /// </summary>
     /// <param name="profiler">The profiler.</param>
-    /// <param name="step">The wall time of the profiled step(s), for the % column.</param>
     /// <param name="topLayers">How many layer passes to list (0: none).</param>
     /// <returns>The tables, one line each row, ending with a newline.</returns>
-    public static string Format(OpProfiler profiler, TimeSpan step, int topLayers = 10)
+    /// <remarks>The % column is of the profiler's <see cref="OpProfiler.StepTime"/>.</remarks>
+    public static string Format(OpProfiler profiler, int topLayers = 10)
     {
         ArgumentNullException.ThrowIfNull(profiler);
+        TimeSpan step = profiler.StepTime;
         ArgumentOutOfRangeException.ThrowIfNegative(topLayers);
         var sb = new StringBuilder();
         Line(sb, "op", "calls", "total ms", "% of step", "GB moved", "GB/s");
@@ -34,11 +35,11 @@ public static class OpProfileTable
         }
 
         sb.AppendLine();
-        Line(sb, "layer", "pass", "calls", "total ms", "% of step", "GB moved");
+        Line(sb, "layer", "calls", "total ms", "% of step", "GB moved", "  pass");
         foreach (LayerProfileEntry l in profiler.Layers.OrderByDescending(l => l.Time).Take(topLayers))
         {
             string pass = l.Backward ? $"backward ({l.Action.ToString().ToLowerInvariant()})" : "forward";
-            Line(sb, $"#{Int(l.Index)} {l.Layer}", pass, Int(l.Calls), Ms(l.Time), Percent(l.Time, step), Gb(l.Bytes));
+            Line(sb, $"#{Int(l.Index)} {l.Layer}", Int(l.Calls), Ms(l.Time), Percent(l.Time, step), Gb(l.Bytes), "  " + pass);
         }
 
         return sb.ToString();
@@ -49,7 +50,7 @@ public static class OpProfileTable
         sb.Append(name.PadRight(28));
         foreach (string c in cells)
         {
-            sb.Append(c.PadLeft(20));
+            sb.Append(c.StartsWith(' ') ? c : c.PadLeft(12));
         }
 
         sb.AppendLine();

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using RevNet.ILGPU.Devices;
 using RevNet.ILGPU.Layers;
 using RevNet.ILGPU.Ops;
@@ -32,12 +33,17 @@ public sealed class OpProfiler : IGraphObserver
         [.. _layers.Select(p => new LayerProfileEntry(
             p.Key.Index, p.Value.Layer, p.Value.Action, p.Key.Backward, p.Value.Calls, p.Value.Time, p.Value.Bytes))];
 
+    /// <summary>The wall time attached (every <see cref="Attach"/> to its disposal, the device synchronized at both
+    /// ends) since the last <see cref="Reset"/>.</summary>
+    public TimeSpan StepTime { get; private set; }
+
     /// <summary>The total time of every recorded op.</summary>
     public TimeSpan OpTime => _ops.Values.Aggregate(TimeSpan.Zero, (t, a) => t + a.Time);
 
     /// <summary>Forgets everything recorded.</summary>
     public void Reset()
     {
+        StepTime = TimeSpan.Zero;
         _ops.Clear();
         _layers.Clear();
         _pendingTime = TimeSpan.Zero;
@@ -47,7 +53,8 @@ public sealed class OpProfiler : IGraphObserver
     /// <summary>Starts profiling the ops of <paramref name="device"/> and the layers of <paramref name="network"/>.</summary>
     /// <param name="device">The device whose ops to time.</param>
     /// <param name="network">The graph whose layers to time (optional).</param>
-    /// <returns>Disposing it stops profiling; what was recorded stays.</returns>
+    /// <returns>Disposing it stops profiling and adds the wall time attached to <see cref="StepTime"/>; what was
+    /// recorded stays.</returns>
     /// <exception cref="InvalidOperationException">The device already has a profiler.</exception>
     public IDisposable Attach(ComputeDevice device, Sequential? network = null)
     {
@@ -58,9 +65,26 @@ public sealed class OpProfiler : IGraphObserver
                 $"Device {device} already has a profiler attached; dispose that attachment first.");
         }
 
+        device.Synchronize();
         device.Profiler = this;
         network?.Observers.Add(this);
-        return new Attachment(this, device, network);
+        return new Attachment(this, device, network, Stopwatch.GetTimestamp());
+    }
+
+    /// <summary>
+    /// Profiles one call of <paramref name="step"/> (e.g. a <see cref="Training.TrainingStep"/>'s <c>Run</c>) through
+    /// <see cref="Attach"/>.
+    /// </summary>
+    /// <typeparam name="T">What the step returns.</typeparam>
+    /// <param name="device">The device whose ops to time.</param>
+    /// <param name="network">The graph whose layers to time (optional).</param>
+    /// <param name="step">The work to profile.</param>
+    /// <returns>What <paramref name="step"/> returned.</returns>
+    public T Run<T>(ComputeDevice device, Sequential? network, Func<T> step)
+    {
+        ArgumentNullException.ThrowIfNull(step);
+        using IDisposable attachment = Attach(device, network);
+        return step();
     }
 
     /// <inheritdoc />
@@ -117,7 +141,7 @@ public sealed class OpProfiler : IGraphObserver
         public LayerAction Action { get; } = action;
     }
 
-    private sealed class Attachment(OpProfiler profiler, ComputeDevice device, Sequential? network) : IDisposable
+    private sealed class Attachment(OpProfiler profiler, ComputeDevice device, Sequential? network, long start) : IDisposable
     {
         private bool _disposed;
 
@@ -129,6 +153,12 @@ public sealed class OpProfiler : IGraphObserver
             }
 
             _disposed = true;
+            if (!device.IsDisposed)
+            {
+                device.Synchronize();
+            }
+
+            profiler.StepTime += Stopwatch.GetElapsedTime(start);
             if (ReferenceEquals(device.Profiler, profiler))
             {
                 device.Profiler = null;
