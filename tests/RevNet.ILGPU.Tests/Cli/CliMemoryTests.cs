@@ -55,6 +55,19 @@ public sealed class CliMemoryTests : IDisposable
     }
 
     [Fact]
+    public void Memory_Profile_PrintsTheOpAndLayerTablesOfTheRow()
+    {
+        CliResult result = CliHarness.Run(
+            "memory", "--models", "revnet38", "--mode", "reconstruct", "--batch", "2", "--steps", "1", "--device", "host", "--profile");
+
+        result.ShouldSucceed();
+        string[] lines = result.Output.Split('\n');
+        lines.Should().ContainSingle(l => l.StartsWith("Profile of one step: revnet38 reconstruct", StringComparison.Ordinal));
+        lines.Should().Contain(l => l.StartsWith("Conv2dBackwardWeight", StringComparison.Ordinal));
+        lines.Should().Contain(l => l.Contains("backward (rebuild)", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void MemoryPlan_BudgetAndModes_PrintsBothModesAndTheLargestBatch()
     {
         CliResult result = CliHarness.Run(
