@@ -14,8 +14,9 @@ namespace RevNet.ILGPU.Diagnostics;
 /// While attached, every op synchronizes the device before and after it runs, so times are the ops' own and a
 /// profiled step is slower than an unprofiled one; without a profiler the ops read no clock. Results (losses,
 /// parameters) are the same bits either way. A layer's time is the time of the ops run since the previous layer event
-/// of the graph; loss and optimizer ops never count to a layer, but other ops run between layers (zeroing gradients
-/// before the first forward) count to the next one. Not thread-safe: one profiler per device and thread.
+/// of the graph (or since <see cref="Attach"/>); loss and optimizer ops never count to a layer, but other ops run
+/// between layers (zeroing gradients before the first forward) count to the next one. Not thread-safe: one profiler
+/// per device and thread.
 /// </remarks>
 public sealed class OpProfiler : IGraphObserver
 {
@@ -66,6 +67,8 @@ public sealed class OpProfiler : IGraphObserver
         }
 
         device.Synchronize();
+        _pendingTime = TimeSpan.Zero;
+        _pendingBytes = 0;
         device.Profiler = this;
         network?.Observers.Add(this);
         return new Attachment(this, device, network, Stopwatch.GetTimestamp());
