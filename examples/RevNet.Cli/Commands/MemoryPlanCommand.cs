@@ -5,6 +5,7 @@ using RevNet.ILGPU.Diagnostics;
 using RevNet.ILGPU.Layers;
 using RevNet.ILGPU.Models;
 using RevNet.ILGPU.Tensors;
+using RevNet.ILGPU.Training;
 using Spectre.Console;
 
 namespace RevNet.Cli.Commands;
@@ -62,7 +63,8 @@ internal static class MemoryPlanCommand
         using Model model = ModelZoo.Create(modelName, device, ModelOptions.Cifar10);
         long parameterBytes = model.Parameters.Sum(p => p.Value.ElementCount) * sizeof(float);
         long bufferBytes = model.Buffers.Sum(b => b.Value.ElementCount) * sizeof(float);
-        long stateBytes = parameterBytes * (optimizer == "adam" ? 2 : 1);
+        using Optimizer state = optimizer == "adam" ? new Adam() : new Sgd(0.1f, momentum: 0.9f);
+        long stateBytes = state.PendingStateBytes(model.Parameters);
         long limit = budget ?? device.Pool.CapacityBytes;
         long floor = parameterBytes + bufferBytes + parameterBytes + stateBytes;
         if (limit < floor)

@@ -218,7 +218,7 @@ internal static class TrainRun
             context.Out.WriteLine($"Resumed from {s.Resume}: {Progress(resumed)}; continuing in epoch {resumed.Epoch + 1}.");
         }
 
-        PlanMemory(context, s, device, model, new Shape(train.Channels, train.Height, train.Width), world.Size);
+        PlanMemory(context, s, device, model, optimizer, new Shape(train.Channels, train.Height, train.Width), world.Size);
         context.Out.WriteLine(string.Create(
             CultureInfo.InvariantCulture,
             $"Training {model.Name} ({Units.Count(model.ParameterCount)} parameters, {model.Mode}) on {device}: "
@@ -327,10 +327,11 @@ internal static class TrainRun
     /// Prints what a step will hold (measured from planned steps at batch 4 and 8) and, with a budget, refuses a run
     /// that will not fit before it starts, naming the largest batch that does; then caps the pool at the budget.
     /// </summary>
-    private static void PlanMemory(CliContext context, TrainSettings s, ComputeDevice device, Model model, Shape sample, int processes)
+    private static void PlanMemory(
+        CliContext context, TrainSettings s, ComputeDevice device, Model model, IOptimizer optimizer, Shape sample, int processes)
     {
         int shard = Math.Max(1, s.Batch / processes);
-        long state = model.Parameters.Sum(p => p.Value.ElementCount) * sizeof(float) * (s.IsAdam ? 2 : 1);
+        long state = optimizer is Optimizer o ? o.PendingStateBytes(model.Parameters) : 0;
         MemoryModel plan = MemoryModel.Measure(model, sample, state);
         device.Pool.Trim();
         long need = plan.Estimate(shard);

@@ -66,13 +66,7 @@ public static class MemoryBenchmark
         {
             input = pool.Rent(model.InputShape(batch), MemoryCategory.Workspace);
             var rng = new Random(seed);
-            float[] data = new float[input.ElementCount];
-            for (int i = 0; i < data.Length; i++)
-            {
-                data[i] = (float)((rng.NextDouble() * 2) - 1);
-            }
-
-            input.CopyFrom(data);
+            MemoryModel.FillUniform(input, rng);
             int[] labels = [.. Enumerable.Range(0, batch).Select(_ => rng.Next(model.Options.Classes))];
 
             device.Synchronize();

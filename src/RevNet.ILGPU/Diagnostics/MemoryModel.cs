@@ -185,19 +185,24 @@ public sealed record MemoryModel(long FixedBytes, long BytesPerSample)
         device.Synchronize();
         pool.Trim();
         using Tensor x = pool.Rent(new Shape(dims), MemoryCategory.Workspace);
-        float[] data = new float[x.ElementCount];
-        var rng = new Random(batch);
-        for (int i = 0; i < data.Length; i++)
-        {
-            data[i] = (float)((rng.NextDouble() * 2) - 1);
-        }
-
-        x.CopyFrom(data);
+        FillUniform(x, new Random(batch));
         var step = new TrainingStep(model, SoftmaxCrossEntropyLoss.Instance, null);
         step.Compute(x, new int[batch]);
         pool.ResetPeaks();
         step.Compute(x, new int[batch]);
         device.Synchronize();
         return pool.PeakAllocatedBytes;
+    }
+
+    /// <summary>Fills a tensor with uniform values in [-1, 1) from <paramref name="rng"/> (a measuring step's input).</summary>
+    internal static void FillUniform(Tensor t, Random rng)
+    {
+        float[] data = new float[t.ElementCount];
+        for (int i = 0; i < data.Length; i++)
+        {
+            data[i] = (float)((rng.NextDouble() * 2) - 1);
+        }
+
+        t.CopyFrom(data);
     }
 }

@@ -250,26 +250,8 @@ public sealed class BufferPool
     /// </summary>
     public void Trim()
     {
-        foreach (Stack<DeviceBuffer> stack in _free.Values)
-        {
-            while (stack.Count > 0)
-            {
-                Free(stack.Pop().Chunk);
-            }
-        }
-
-        _free.Clear();
-        foreach (Stack<DeviceBuffer> stack in _scratch.Values)
-        {
-            while (stack.Count > 0)
-            {
-                DeviceBuffer b = stack.Pop();
-                WorkerScratchBytes -= b.Chunk.Bytes;
-                Free(b.Chunk);
-            }
-        }
-
-        _scratch.Clear();
+        FreeCached(_free);
+        WorkerScratchBytes -= FreeCached(_scratch);
         if (_arena is { LiveBlocks: 0 } arena)
         {
             Free(arena);
@@ -519,15 +501,7 @@ public sealed class BufferPool
 
         // The arena replaces what the recorded step took from the cache; blocks cached before it (a failed step's
         // leftovers, an evaluation's batches) are dropped too, so that a planned step holds only what it uses.
-        foreach (Stack<DeviceBuffer> stack in _free.Values)
-        {
-            while (stack.Count > 0)
-            {
-                Free(stack.Pop().Chunk);
-            }
-        }
-
-        _free.Clear();
+        FreeCached(_free);
         if (_arena is { } old)
         {
             _arena = null;
@@ -596,6 +570,24 @@ public sealed class BufferPool
         PeakAllocatedBytes = Math.Max(PeakAllocatedBytes, AllocatedBytes);
         AllocationCount++;
         return chunk;
+    }
+
+    /// <summary>Gives every block of a cache back to the device and empties it; returns the bytes freed.</summary>
+    private long FreeCached(Dictionary<long, Stack<DeviceBuffer>> cache)
+    {
+        long bytes = 0;
+        foreach (Stack<DeviceBuffer> stack in cache.Values)
+        {
+            while (stack.Count > 0)
+            {
+                MemoryChunk chunk = stack.Pop().Chunk;
+                bytes += chunk.Bytes;
+                Free(chunk);
+            }
+        }
+
+        cache.Clear();
+        return bytes;
     }
 
     private void Free(MemoryChunk chunk)

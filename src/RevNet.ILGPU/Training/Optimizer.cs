@@ -208,8 +208,13 @@ public abstract class Optimizer : IOptimizer
     /// <param name="step">The step number, from 1.</param>
     protected abstract void Update(Tensor value, Tensor gradient, Tensor[] state, int step);
 
-    /// <summary>Bytes of state the next <see cref="Step"/> will still rent for these parameters (0 once warm).</summary>
-    internal long PendingStateBytes(IReadOnlyList<Parameter> parameters) =>
+    /// <summary>
+    /// Bytes of state the next <see cref="Step"/> will still rent for these parameters (0 once warm): what to add to
+    /// <c>MemoryModel.Measure</c>'s fixed part before the first step.
+    /// </summary>
+    /// <param name="parameters">The parameters it will update.</param>
+    /// <returns>The bytes.</returns>
+    public long PendingStateBytes(IReadOnlyList<Parameter> parameters) =>
         parameters.Where(p => p.Gradient is not null && !_state.ContainsKey(p)).Sum(p => p.Value.ElementCount * sizeof(float) * _slots.Length);
 
     private Tensor[] StateOf(Parameter p)
